@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Run the suite on SQLite, then on PostgreSQL when a server is reachable.
+# TEST_DATABASE_URL overrides the local default; REQUIRE_SERVICES=1 (CI) makes
+# a missing PostgreSQL server or browser a failure instead of a skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+PG_URL=${TEST_DATABASE_URL:-postgres://undersigned:undersigned@127.0.0.1:5432/undersigned}
+workers=${TEST_WORKERS:-2}
+
+echo "== tests on SQLite"
+start=$(date +%s)
+env -u DATABASE_URL $BIN/pytest -n "$workers" -p no:cacheprovider "$@"
+echo "== SQLite pass took $(( $(date +%s) - start ))s"
+
+if DATABASE_URL=$PG_URL $BIN/python -c "
+import os, sys, psycopg
+from urllib.parse import urlsplit
+u = urlsplit(os.environ['DATABASE_URL'])
+try:
+    psycopg.connect(host=u.hostname, port=u.port or 5432, user=u.username,
+                    password=u.password, dbname='postgres', connect_timeout=3).close()
+except Exception as error:
+    print(f'PostgreSQL not reachable: {type(error).__name__}'); sys.exit(1)
+"; then
+  echo "== tests on PostgreSQL"
+  start=$(date +%s)
+  DATABASE_URL=$PG_URL $BIN/pytest -n "$workers" -p no:cacheprovider "$@"
+  echo "== PostgreSQL pass took $(( $(date +%s) - start ))s"
+elif [ "${REQUIRE_SERVICES:-0}" = 1 ]; then
+  echo "PostgreSQL is required here (REQUIRE_SERVICES=1) but not reachable" >&2
+  exit 1
+else
+  echo "== PostgreSQL pass skipped: no server at $PG_URL"
+fi

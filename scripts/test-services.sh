@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Make the test suite's outside parts available on this machine, when we can:
+# Debian's Chromium (browser tests) and a local PostgreSQL server (the second
+# pass). On a machine where we are root with apt-get, missing parts are
+# installed and started; elsewhere we say what will be skipped.
+# With REQUIRE_SERVICES=1 (CI), anything missing is an error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+require=${REQUIRE_SERVICES:-0}
+can_install=0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then can_install=1; fi
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v pg_ctlcluster >/dev/null || need+=(postgresql)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ $can_install = 1 ]; then
+    echo "test-services: installing ${need[*]} from Debian"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  elif [ "$require" = 1 ]; then
+    echo "test-services: missing ${need[*]} and cannot install them" >&2; exit 1
+  else
+    echo "test-services: ${need[*]} not installed; those tests will be skipped"
+  fi
+fi
+
+# PostgreSQL: reuse a server that answers; otherwise start the Debian cluster.
+if [ -z "${TEST_DATABASE_URL:-}" ] && command -v pg_ctlcluster >/dev/null; then
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    if [ $can_install = 1 ]; then
+      version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+      pg_lsclusters -h | grep -q "^$version main" || pg_createcluster "$version" main >/dev/null
+      pg_ctlcluster "$version" main start || true
+      for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done
+    fi
+  fi
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && [ $can_install = 1 ]; then
+    runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
+SELECT 'exists' FROM pg_roles WHERE rolname = 'undersigned' \gset
+\if :{?exists}
+\else
+CREATE ROLE undersigned LOGIN CREATEDB PASSWORD 'undersigned';
+\endif
+SQL
+  fi
+fi
+if [ "$require" = 1 ] && [ -z "${TEST_DATABASE_URL:-}" ]; then
+  pg_isready -q -h 127.0.0.1 -p 5432 || { echo "test-services: PostgreSQL is not running" >&2; exit 1; }
+fi

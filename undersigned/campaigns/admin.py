@@ -1,0 +1,71 @@
+from django.contrib import admin
+
+from undersigned.signatures.models import confirmed_counts
+
+from .actions import save_campaign
+from .models import Campaign, LetterVersion, Partner, Target
+
+
+class TargetInline(admin.StackedInline):
+    model = Target
+    extra = 0
+    fields = ["name", "title", "organisation", "postal_address", "email", "order"]
+
+
+class LetterVersionInline(admin.TabularInline):
+    model = LetterVersion
+    extra = 0
+    can_delete = False
+    fields = ["number", "subject", "created_at"]
+    readonly_fields = fields
+    verbose_name_plural = "Letter versions (recorded automatically when the letter changes)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "goal", "confirmed", "created_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["partners"]
+    inlines = [TargetInline, LetterVersionInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "status", "goal", "organisation"]}),
+        ("Page", {"fields": ["summary", "body", "partners"]}),
+        ("Letter", {"fields": ["letter_subject", "letter_body", "addressee"]}),
+        (
+            "Form",
+            {
+                "description": "E-mail is always asked and required: it confirms signatures.",
+                "fields": [
+                    "country",
+                    ("first_name_field", "last_name_field"),
+                    ("postal_code_field", "street_address_field"),
+                    ("phone_field", "comment_field"),
+                ],
+            },
+        ),
+    ]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            self._counts = confirmed_counts(list(changelist.result_list))
+        return response
+
+    @admin.display(description="Confirmed")
+    def confirmed(self, obj):
+        return getattr(self, "_counts", {}).get(obj.pk, 0)
+
+    def save_model(self, request, obj, form, change):
+        save_campaign(obj)
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "url"]
+    search_fields = ["name"]

@@ -1,0 +1,161 @@
+"""Load the demo: two campaigns modelled on the reference cases, a partner each,
+and a staff account. Safe to run again: it updates what it created."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from undersigned.campaigns.actions import save_campaign
+from undersigned.campaigns.models import Campaign, FieldMode, Partner, Target
+
+STAFF_USER = "organiser"
+STAFF_PASSWORD = "undersigned-demo"
+
+LOCAL_BODY = """\
+Cameras that recognise faces are spreading through our towns, often bought with
+a grant and switched on without a single public vote. Face surveillance lets
+the government identify, follow and catalogue anyone who walks down the street,
+goes to a clinic, a place of worship or a protest. It makes mistakes, and its
+mistakes fall hardest on people who are already over-policed.
+
+Some cities have already said no. Yours can too.
+
+**How this letter works.** Sign with your postal code. Each time another 100
+people in your area have signed, we deliver the letter, with their names, to
+your local lawmakers. You will be able to find the other people in your area
+who signed.
+"""
+
+LOCAL_LETTER = """\
+Dear lawmaker,
+
+We live in your district and we are writing to ask you to end the use of face
+surveillance by our local government.
+
+Face recognition turns every camera into a checkpoint. It lets officials
+identify people at a distance, without their knowledge, and build a record of
+where they go and whom they meet. It misidentifies people, and the harm of
+those errors is not shared equally.
+
+We ask you to pass an ordinance that prohibits every local agency, including
+the police, from acquiring or using face surveillance technology or
+information derived from it, and to make that ban enforceable by residents.
+
+Please tell us where you stand.
+"""
+
+NATIONAL_BODY = """\
+Police departments across the country run face recognition searches on
+millions of photographs, often with no warrant, no disclosure to the people
+charged and no audit of the results. People have been arrested for crimes they
+did not commit because software said they looked like someone else.
+
+The Civil Rights Division of the Department of Justice can open pattern-or-
+practice investigations, set conditions on federal grants and issue guidance
+to every department that receives federal money.
+
+Add your name. We will deliver the petition, with every confirmed signature,
+to the head of the Civil Rights Division.
+"""
+
+NATIONAL_LETTER = """\
+Dear Assistant Attorney General,
+
+We, the undersigned, ask the Civil Rights Division to investigate the use of
+face recognition by police departments that receive federal funds, and to use
+every tool at its disposal to stop uses that violate our civil rights.
+
+Specifically, we ask the Division to:
+
+1. Investigate wrongful arrests that followed face recognition matches.
+2. Require departments receiving federal grants to disclose every face
+   recognition search to the people it is used against.
+3. Issue guidance that face recognition results alone never justify a stop,
+   a search or an arrest.
+
+Our rights should not depend on whether an algorithm finds our face familiar.
+"""
+
+
+class Command(BaseCommand):
+    help = "Load the demo campaigns and a staff account (demo mode only)."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO:
+            raise CommandError("The demo loads only with UNDERSIGNED_DEMO=1.")
+        network = self.partner(
+            "Digital Rights Groups Network (fictional)",
+            "https://network.example.org/",
+            "A network of local, volunteer-run digital rights groups.",
+        )
+        liberties = self.partner(
+            "Example Civil Liberties Union (fictional)",
+            "https://liberties.example.org/",
+            "Defends civil liberties in the courts and in legislatures.",
+        )
+        local = self.campaign(
+            slug="end-face-surveillance",
+            title="End face surveillance in your community",
+            kind=Campaign.Kind.LETTER,
+            summary="Ask your local lawmakers to ban government face surveillance. "
+            "Every 100 signers in an area, the letter goes to that area's lawmakers.",
+            body=LOCAL_BODY,
+            organisation="undersigned demo",
+            letter_subject="End government face surveillance in our community",
+            letter_body=LOCAL_LETTER,
+            addressee="your local lawmakers",
+            goal=10000,
+            postal_code_field=FieldMode.REQUIRED,
+        )
+        local.partners.set([network])
+        national = self.campaign(
+            slug="doj-face-recognition",
+            title="Tell the Department of Justice: investigate police face recognition",
+            kind=Campaign.Kind.PETITION,
+            summary="Ask the Civil Rights Division to investigate wrongful arrests and "
+            "unaccountable face recognition searches.",
+            body=NATIONAL_BODY,
+            organisation="undersigned demo",
+            letter_subject="Investigate police use of face recognition",
+            letter_body=NATIONAL_LETTER,
+            addressee="",
+            goal=5000,
+            postal_code_field=FieldMode.REQUIRED,
+        )
+        national.partners.set([liberties])
+        Target.objects.update_or_create(
+            campaign=national,
+            order=0,
+            defaults={
+                "name": "Assistant Attorney General",
+                "title": "Civil Rights Division",
+                "organisation": "U.S. Department of Justice",
+                "postal_address": "950 Pennsylvania Avenue NW\nWashington, DC 20530",
+                "email": "",
+            },
+        )
+        user, _ = get_user_model().objects.get_or_create(
+            username=STAFF_USER, defaults={"is_staff": True, "is_superuser": True}
+        )
+        user.is_staff = user.is_superuser = True
+        user.set_password(STAFF_PASSWORD)
+        user.save()
+        self.stdout.write(
+            self.style.SUCCESS("Demo loaded: 2 campaigns.")
+            + f"\n  Organisers log in at {settings.SITE_URL}/admin/ as "
+            f"{STAFF_USER} / {STAFF_PASSWORD}\n"
+            f"  Sent mail appears at {settings.SITE_URL}/outbox/"
+        )
+
+    def partner(self, name, url, description) -> Partner:
+        partner, _ = Partner.objects.update_or_create(
+            name=name, defaults={"url": url, "description": description}
+        )
+        return partner
+
+    def campaign(self, slug, **fields) -> Campaign:
+        campaign = Campaign.objects.filter(slug=slug).first() or Campaign(slug=slug)
+        for name, value in fields.items():
+            setattr(campaign, name, value)
+        campaign.status = Campaign.Status.LIVE
+        return save_campaign(campaign)

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+from .markup import render_markdown
+
+
+class FieldMode(models.TextChoices):
+    OFF = "off", "Not asked"
+    OPTIONAL = "optional", "Optional"
+    REQUIRED = "required", "Required"
+
+
+def field_mode(default: str = FieldMode.OFF, **kwargs) -> models.CharField:
+    return models.CharField(max_length=8, choices=FieldMode.choices, default=default, **kwargs)
+
+
+class Partner(models.Model):
+    """An organisation that co-sponsors campaigns."""
+
+    name = models.CharField(max_length=200)
+    url = models.URLField("link", blank=True)
+    description = models.CharField("short description", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(status__in=[Campaign.Status.LIVE, Campaign.Status.CLOSED])
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        LIVE = "live", "Live"
+        CLOSED = "closed", "Closed"
+        ARCHIVED = "archived", "Archived"
+
+    class Kind(models.TextChoices):
+        PETITION = "petition", "Petition"
+        LETTER = "letter", "Sign-on letter"
+
+    # The personal fields a form can ask, in the order the form shows them.
+    # E-mail is always asked and required: it is how a signature is confirmed.
+    PERSONAL_FIELDS = ("first_name", "last_name", "postal_code", "street_address", "phone")
+
+    slug = models.SlugField(unique=True, max_length=80)
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PETITION)
+    summary = models.CharField(max_length=300, help_text="One or two sentences for listings.")
+    body = models.TextField(help_text="Markdown. Rendered and sanitised on save.")
+    body_html = models.TextField(editable=False, default="")
+    organisation = models.CharField(
+        max_length=200, help_text="Who runs the campaign, as named in consent text."
+    )
+    letter_subject = models.CharField(max_length=200)
+    letter_body = models.TextField(
+        help_text="Plain text. Editing a live campaign's letter records a new version."
+    )
+    addressee = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Shown as 'the letter we will send to …'. Defaults to the targets' names.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    goal = models.PositiveIntegerField(default=1000, validators=[MinValueValidator(1)])
+    country = models.CharField(
+        max_length=2, default="US", help_text="ISO country code of the postal codes asked."
+    )
+    partners = models.ManyToManyField(Partner, blank=True, related_name="campaigns")
+
+    first_name_field = field_mode(FieldMode.REQUIRED, verbose_name="first name")
+    last_name_field = field_mode(FieldMode.REQUIRED, verbose_name="last name")
+    postal_code_field = field_mode(FieldMode.REQUIRED, verbose_name="postal code")
+    street_address_field = field_mode(verbose_name="street address")
+    phone_field = field_mode(verbose_name="phone")
+    comment_field = field_mode(FieldMode.OPTIONAL, verbose_name="comment")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaign", args=[self.slug])
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == self.Status.LIVE
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in {self.Status.LIVE, self.Status.CLOSED}
+
+    def mode(self, name: str) -> str:
+        if name == "email":
+            return FieldMode.REQUIRED
+        return getattr(self, f"{name}_field")
+
+    def current_letter(self) -> LetterVersion | None:
+        return self.letter_versions.order_by("-number").first()
+
+
+class LetterVersion(models.Model):
+    """The exact letter text at one point in time; signatures point at one."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="letter_versions")
+    number = models.PositiveIntegerField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="one_letter_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.slug} letter v{self.number}"
+
+
+class Target(models.Model):
+    """A fixed addressee of a campaign's letter."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    postal_address = models.TextField(blank=True)
+    email = models.EmailField(blank=True, help_text="Leave empty to deliver on paper.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["campaign", "order", "id"]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.name, self.title) if part)

@@ -1,0 +1,117 @@
+"""Queue and send e-mails. Sending happens only in the worker."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .messages import build_message
+from .models import Email
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+# A claim older than this is taken to belong to a worker that died mid-send.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def queue_email(signature, kind: str) -> Email | None:
+    """Queue one e-mail about a signature, unless it already had its share.
+
+    The cap is settled by a conditional UPDATE, so concurrent duplicate
+    signatures cannot push one address past MAX_EMAILS_PER_SIGNATURE. The
+    task row is written by the database task backend inside the caller's
+    transaction: the e-mail and its job commit together or not at all.
+    """
+    from undersigned.signatures.models import Signature
+
+    allowed = Signature.objects.filter(
+        pk=signature.pk, emails_queued__lt=settings.MAX_EMAILS_PER_SIGNATURE
+    ).update(emails_queued=F("emails_queued") + 1)
+    if not allowed:
+        return None
+    email = Email.objects.create(kind=kind, signature=signature)
+    from .tasks import send_email
+
+    send_email.enqueue(str(email.id))
+    return email
+
+
+def claim(email_id) -> Email | None:
+    """Take an e-mail for sending; None if it is sent, failed or being sent."""
+    now = timezone.now()
+    claimable = Q(status=Email.Status.QUEUED) | Q(
+        status=Email.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+    )
+    claimed = Email.objects.filter(claimable, pk=email_id).update(
+        status=Email.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None
+    return Email.objects.select_related("signature__campaign").get(pk=email_id)
+
+
+def describe_error(error: Exception) -> str:
+    """An error summary safe to store: SMTP replies can quote the recipient's address."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{type(error).__name__} {error.smtp_code}"
+    return type(error).__name__
+
+
+def send(email_id) -> bool:
+    """Send one queued e-mail. Safe to run twice: only the claimant sends."""
+    email = claim(email_id)
+    if email is None:
+        return False
+    try:
+        message = build_message(email)
+        with get_connection() as connection:
+            connection.send_messages([message])
+    except Exception as error:
+        failed = email.attempts >= MAX_ATTEMPTS
+        Email.objects.filter(pk=email.pk).update(
+            status=Email.Status.FAILED if failed else Email.Status.QUEUED,
+            last_error=describe_error(error),
+        )
+        log.warning(
+            "e-mail %s attempt %s failed: %s", email.pk, email.attempts, describe_error(error)
+        )
+        if not failed:
+            retry_later(email)
+        return False
+    Email.objects.filter(pk=email.pk).update(
+        status=Email.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def retry_later(email: Email) -> None:
+    from .tasks import send_email
+
+    delay = timedelta(seconds=30 * 2 ** (email.attempts - 1))
+    transaction.on_commit(
+        lambda: send_email.using(run_after=timezone.now() + delay).enqueue(str(email.pk))
+    )
+
+
+def requeue_stuck() -> int:
+    """Enqueue again every e-mail that is queued or stale-claimed (after a crash)."""
+    from .tasks import send_email
+
+    now = timezone.now()
+    stuck = Email.objects.filter(
+        Q(status=Email.Status.QUEUED, created_at__lt=now - timedelta(minutes=1))
+        | Q(status=Email.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in stuck.iterator():
+        send_email.enqueue(str(pk))
+        count += 1
+    return count

@@ -1,0 +1,180 @@
+"""What happens to signatures: sign, confirm, remember and forget a device.
+
+Views, the admin, commands and tests all come through these functions; none of
+them writes signature rows by itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from undersigned.campaigns.models import Campaign, Partner
+from undersigned.outbox.actions import queue_email
+from undersigned.outbox.models import Email
+from undersigned.privacy.identity import email_digest, new_token, token_digest
+
+from .links import confirm_token_is_valid
+from .models import Consent, Device, Signature
+
+
+class CampaignNotOpen(Exception):
+    """The campaign does not take signatures (draft, closed or archived)."""
+
+
+class InvalidLink(Exception):
+    """A confirmation link that is malformed, forged or points nowhere."""
+
+
+@dataclass(frozen=True)
+class SignerDetails:
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    postal_code: str = ""
+    country: str = ""
+    street_address: str = ""
+    phone: str = ""
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class ConsentGiven:
+    kind: str
+    text: str
+    partner: Partner | None = None
+
+
+@dataclass
+class SignResult:
+    signature: Signature
+    created: bool
+    # True when the signature counted at once (signed from a remembered device).
+    confirmed: bool = False
+    emails: list[Email] = field(default_factory=list)
+
+
+def sign(
+    campaign: Campaign,
+    details: SignerDetails,
+    *,
+    consents: tuple[ConsentGiven, ...] | list[ConsentGiven] = (),
+    remember: bool = False,
+    device: Device | None = None,
+) -> SignResult:
+    """Record a signature and queue what must follow, in one transaction.
+
+    A second signature from the same person (by normalised e-mail) creates
+    nothing: the caller shows the same answer, and the person gets an e-mail
+    saying they already signed. Signing from a remembered device whose token
+    came from a confirmed e-mail counts at once, with no e-mail round-trip.
+    """
+    if not campaign.is_live:
+        raise CampaignNotOpen(campaign.slug)
+    digest = email_digest(details.email)
+    trusted = device is not None and bytes(device.email_digest) == digest
+    now = timezone.now()
+    with transaction.atomic():
+        letter = campaign.current_letter()
+        signature = Signature(
+            campaign=campaign,
+            letter_version=letter,
+            email_digest=digest,
+            email=details.email,
+            first_name=details.first_name,
+            last_name=details.last_name,
+            postal_code=details.postal_code,
+            country=details.country,
+            street_address=details.street_address,
+            phone=details.phone,
+            comment=details.comment,
+            remember_device=remember and not trusted,
+            status=Signature.Status.CONFIRMED if trusted else Signature.Status.PENDING,
+            confirmed_at=now if trusted else None,
+        )
+        try:
+            with transaction.atomic():
+                signature.save(force_insert=True)
+        except IntegrityError:
+            return _already_signed(campaign, digest)
+        Consent.objects.bulk_create(
+            Consent(
+                signature=signature,
+                kind=given.kind,
+                partner=given.partner,
+                text=given.text,
+                text_sha256=hashlib.sha256(given.text.encode()).hexdigest(),
+                given_at=now,
+            )
+            for given in consents
+        )
+        if trusted:
+            Device.objects.filter(pk=device.pk).update(last_used_at=now)
+            return SignResult(signature, created=True, confirmed=True)
+        email = queue_email(signature, Email.Kind.CONFIRM)
+        return SignResult(signature, created=True, emails=[email] if email else [])
+
+
+def _already_signed(campaign: Campaign, digest: bytes) -> SignResult:
+    existing = Signature.objects.get(campaign=campaign, email_digest=digest)
+    email = queue_email(existing, Email.Kind.ALREADY_SIGNED)
+    return SignResult(existing, created=False, emails=[email] if email else [])
+
+
+@dataclass
+class ConfirmResult:
+    signature: Signature
+    newly_confirmed: bool
+    # The raw device token to put in the cookie, when the signer asked to be
+    # remembered. Shown once; only its digest is stored.
+    device_token: str | None = None
+
+
+def find_for_link(signature_id, token: str) -> Signature:
+    if not confirm_token_is_valid(signature_id, token):
+        raise InvalidLink
+    try:
+        return Signature.objects.select_related("campaign").get(pk=signature_id)
+    except (Signature.DoesNotExist, ValueError) as error:
+        raise InvalidLink from error
+
+
+def confirm(signature_id, token: str) -> ConfirmResult:
+    """Confirm a signature from its e-mailed link. Confirming twice is harmless."""
+    signature = find_for_link(signature_id, token)
+    now = timezone.now()
+    with transaction.atomic():
+        confirmed = Signature.objects.filter(
+            pk=signature.pk, status=Signature.Status.PENDING
+        ).update(status=Signature.Status.CONFIRMED, confirmed_at=now)
+        signature.refresh_from_db()
+        if not confirmed:
+            return ConfirmResult(signature, newly_confirmed=False)
+        token_for_cookie = remember_device(signature) if signature.remember_device else None
+    return ConfirmResult(signature, newly_confirmed=True, device_token=token_for_cookie)
+
+
+def remember_device(signature: Signature) -> str:
+    """Save a confirmed signer's details for this browser; return the cookie token."""
+    token, digest = new_token()
+    Device.objects.create(
+        token_digest=digest,
+        email_digest=signature.email_digest,
+        **{name: getattr(signature, name) for name in Device.SAVED_FIELDS},
+        country=signature.country,
+    )
+    return token
+
+
+def recognise(token: str | None) -> Device | None:
+    if not token or len(token) > 100:
+        return None
+    return Device.objects.filter(token_digest=token_digest(token)).first()
+
+
+def forget_device(token: str | None) -> None:
+    if token and len(token) <= 100:
+        Device.objects.filter(token_digest=token_digest(token)).delete()

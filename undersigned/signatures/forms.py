@@ -1,0 +1,247 @@
+"""The sign form, built from a campaign's form settings.
+
+Everything a signer types is validated and normalised here, at the edge:
+control characters and line breaks never reach a name, an e-mail header or
+the database, and every problem becomes a message next to its field.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django import forms
+from django.core.validators import validate_email
+
+from undersigned.areas.postal import InvalidPostalCode, normalise_postal_code
+from undersigned.campaigns.models import Campaign, FieldMode
+
+from .actions import ConsentGiven, SignerDetails
+from .models import Consent, Device
+
+# Zero-width joiners are part of how some scripts write names; every other
+# control or format character (including bidi overrides) is dropped.
+KEEP_FORMAT_CHARS = {"\u200c", "\u200d"}
+PHONE = re.compile(r"^\+?[0-9 ().-]{5,30}$")
+
+LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "E-mail",
+    "postal_code": "Postal code",
+    "street_address": "Street address",
+    "phone": "Phone",
+    "comment": "Comment",
+}
+LIMITS = {
+    "first_name": 100,
+    "last_name": 100,
+    "email": 254,
+    "postal_code": 16,
+    "street_address": 200,
+    "phone": 30,
+    "comment": 2000,
+}
+AUTOCOMPLETE = {
+    "first_name": "given-name",
+    "last_name": "family-name",
+    "email": "email",
+    "postal_code": "postal-code",
+    "street_address": "street-address",
+    "phone": "tel",
+}
+
+
+def strip_controls(value: str, *, keep_newlines: bool = False) -> str:
+    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    out = []
+    for char in value:
+        if char == "\n" and keep_newlines:
+            out.append(char)
+        elif char in "\n\t":
+            out.append(" ")
+        elif unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co"} and (
+            char not in KEEP_FORMAT_CHARS
+        ):
+            continue
+        else:
+            out.append(char)
+    text = "".join(out)
+    if keep_newlines:
+        lines = [" ".join(line.split()) for line in text.split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return " ".join(text.split())
+
+
+def consent_texts(campaign: Campaign) -> dict[str, tuple[str, object]]:
+    """Field name -> (the exact consent text shown, partner or None)."""
+    texts = {
+        "consent_organiser": (
+            f"Yes, {campaign.organisation} may e-mail me about this and other campaigns.",
+            None,
+        )
+    }
+    for partner in campaign.partners.all():
+        texts[f"consent_partner_{partner.pk}"] = (
+            f"Yes, {partner.name} may e-mail me about their work.",
+            partner,
+        )
+    return texts
+
+
+class SignForm(forms.Form):
+    remember = forms.BooleanField(
+        required=False,
+        label="Remember me on this device",
+        help_text="After you confirm, this browser keeps a random key so you can sign "
+        "other campaigns without retyping. No personal data is stored in it.",
+    )
+
+    def __init__(self, campaign: Campaign, *args, device: Device | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.device = device
+        personal = [*Campaign.PERSONAL_FIELDS[:2], "email", *Campaign.PERSONAL_FIELDS[2:]]
+        fields = {}
+        for name in [*personal, "comment"]:
+            mode = campaign.mode(name)
+            if mode == FieldMode.OFF or self.saved(name):
+                continue
+            fields[name] = self.make_field(name, required=mode == FieldMode.REQUIRED)
+        self.consents = consent_texts(campaign)
+        for name, (text, _partner) in self.consents.items():
+            fields[name] = forms.BooleanField(required=False, label=text)
+        if device is not None:
+            del self.fields["remember"]
+        self.fields = {**fields, **self.fields}
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Tie each error message to its input for screen readers.
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"id_{name}_error"}
+                )
+
+    def saved(self, name: str) -> bool:
+        if self.device is None or not getattr(self.device, name, ""):
+            return False
+        # A remembered postal code only fits campaigns in the same country.
+        return name != "postal_code" or self.device.country == self.campaign.country
+
+    def make_field(self, name: str, *, required: bool) -> forms.Field:
+        attrs = {"autocomplete": AUTOCOMPLETE.get(name, "off")}
+        if name == "comment":
+            return forms.CharField(
+                label=LABELS[name],
+                required=required,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 4, **attrs}),
+                max_length=LIMITS[name],
+            )
+        if name == "email":
+            attrs["inputmode"] = "email"
+        if name == "phone":
+            attrs["inputmode"] = "tel"
+        return forms.CharField(
+            label=LABELS[name],
+            required=required,
+            strip=False,
+            widget=forms.TextInput(attrs=attrs),
+            # Browsers stop typing at maxlength; the server still checks the
+            # length after cleaning, for clients that ignore it.
+            max_length=LIMITS[name] * 4,
+        )
+
+    def _limit(self, name: str, value: str) -> str:
+        if len(value) > LIMITS[name]:
+            raise forms.ValidationError(
+                f"Please shorten this to {LIMITS[name]} characters (it has {len(value)})."
+            )
+        return value
+
+    def _clean_line(self, name: str) -> str:
+        value = strip_controls(self.cleaned_data.get(name, ""))
+        if self.fields[name].required and not value:
+            raise forms.ValidationError("This field is required.")
+        return self._limit(name, value)
+
+    def clean_first_name(self) -> str:
+        return self._clean_line("first_name")
+
+    def clean_last_name(self) -> str:
+        return self._clean_line("last_name")
+
+    def clean_street_address(self) -> str:
+        return self._clean_line("street_address")
+
+    def clean_comment(self) -> str:
+        value = strip_controls(self.cleaned_data.get("comment", ""), keep_newlines=True)
+        if self.fields["comment"].required and not value:
+            raise forms.ValidationError("This field is required.")
+        return self._limit("comment", value)
+
+    def clean_email(self) -> str:
+        raw = self.cleaned_data.get("email", "")
+        if any(unicodedata.category(char) == "Cc" for char in raw):
+            raise forms.ValidationError("An e-mail address cannot contain line breaks.")
+        value = raw.strip()
+        self._limit("email", value)
+        try:
+            validate_email(value)
+        except forms.ValidationError:
+            raise forms.ValidationError("Enter an e-mail address like name@example.org.") from None
+        return value
+
+    def clean_postal_code(self) -> str:
+        value = strip_controls(self.cleaned_data.get("postal_code", ""))
+        if not value:
+            if self.fields["postal_code"].required:
+                raise forms.ValidationError("This field is required.")
+            return ""
+        try:
+            return normalise_postal_code(value[:40], self.campaign.country)
+        except InvalidPostalCode as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_phone(self) -> str:
+        value = strip_controls(self.cleaned_data.get("phone", ""))
+        if not value:
+            if self.fields["phone"].required:
+                raise forms.ValidationError("This field is required.")
+            return ""
+        if not PHONE.match(value) or sum(char.isdigit() for char in value) < 5:
+            raise forms.ValidationError("Enter a phone number using digits, spaces and + ( ) -.")
+        return value
+
+    def details(self) -> SignerDetails:
+        """The signer's details: what they typed, and what the device remembered."""
+        data = self.cleaned_data
+        values = {}
+        for name in ("first_name", "last_name", "email", "postal_code", "street_address", "phone"):
+            if name in self.fields:
+                values[name] = data.get(name, "")
+            elif self.saved(name) and self.campaign.mode(name) != FieldMode.OFF:
+                values[name] = getattr(self.device, name)
+        return SignerDetails(
+            **values,
+            country=self.campaign.country if values.get("postal_code") else "",
+            comment=data.get("comment", ""),
+        )
+
+    def consents_given(self) -> list[ConsentGiven]:
+        given = []
+        for name, (text, partner) in self.consents.items():
+            if self.cleaned_data.get(name):
+                kind = Consent.Kind.PARTNER if partner else Consent.Kind.ORGANISER
+                given.append(ConsentGiven(kind=kind, text=text, partner=partner))
+        return given
+
+    @property
+    def personal_fields(self):
+        return [self[name] for name in self.fields if name in LABELS]
+
+    @property
+    def consent_fields(self):
+        return [self[name] for name in self.consents]

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Count, Q
+
+from undersigned.campaigns.models import Campaign, LetterVersion, Partner
+from undersigned.ids import time_ordered_uuid
+from undersigned.privacy.fields import SealedField
+
+
+class SignatureQuerySet(models.QuerySet):
+    def counted(self):
+        return self.filter(status=Signature.Status.CONFIRMED)
+
+
+class Signature(models.Model):
+    """One person's signature on one campaign.
+
+    Personal fields are sealed (encrypted, bound to this row); the e-mail is
+    found only through its keyed digest. The postal code stays readable: it
+    places the signer in areas and is never shown with a name.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        INVALIDATED = "invalidated", "Invalidated"
+
+    id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="signatures")
+    letter_version = models.ForeignKey(LetterVersion, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    email_digest = models.BinaryField(max_length=32)
+
+    email = SealedField()
+    first_name = SealedField()
+    last_name = SealedField()
+    street_address = SealedField()
+    phone = SealedField()
+    comment = SealedField()
+    postal_code = models.CharField(max_length=16, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+
+    remember_device = models.BooleanField(default=False)
+    emails_queued = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "email_digest"], name="one_signature_per_person"
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "status"], name="signature_campaign_status")]
+
+    def __str__(self) -> str:
+        return f"signature {self.id}"
+
+    @property
+    def display_name(self) -> str:
+        """First name and last initial: how a signer is shown anywhere public."""
+        initial = f" {self.last_name[:1]}." if self.last_name else ""
+        return f"{self.first_name}{initial}".strip() or "A supporter"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+def confirmed_counts(campaigns) -> dict[int, int]:
+    """Confirmed signatures per campaign id, in one query."""
+    rows = (
+        Signature.objects.filter(campaign__in=campaigns)
+        .values("campaign_id")
+        .annotate(n=Count("id", filter=Q(status=Signature.Status.CONFIRMED)))
+    )
+    return {row["campaign_id"]: row["n"] for row in rows}
+
+
+def confirmed_count(campaign: Campaign) -> int:
+    return Signature.objects.counted().filter(campaign=campaign).count()
+
+
+class Consent(models.Model):
+    """A consent a signer gave, with the exact words they saw."""
+
+    class Kind(models.TextChoices):
+        ORGANISER = "organiser", "Hear from the organiser"
+        PARTNER = "partner", "Hear from a partner"
+
+    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.PROTECT)
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64)
+    given_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["given_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.given_at:%Y-%m-%d})"
+
+
+class Device(models.Model):
+    """A browser a confirmed supporter asked us to remember.
+
+    The cookie holds a random token; this row holds only its SHA-256 and the
+    supporter's saved details, sealed like a signature's.
+    """
+
+    SAVED_FIELDS = ("first_name", "last_name", "email", "postal_code", "street_address", "phone")
+
+    id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
+    token_digest = models.BinaryField(max_length=32, unique=True)
+    email_digest = models.BinaryField(max_length=32)
+    email = SealedField()
+    first_name = SealedField()
+    last_name = SealedField()
+    street_address = SealedField()
+    phone = SealedField()
+    postal_code = models.CharField(max_length=16, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"device {self.id}"
+
+    @property
+    def display_name(self) -> str:
+        initial = f" {self.last_name[:1]}." if self.last_name else ""
+        return f"{self.first_name}{initial}".strip() or "you"

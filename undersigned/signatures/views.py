@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from undersigned.campaigns.views import render_campaign, visible_campaign
+
+from . import actions
+from .forms import SignForm
+
+
+@sensitive_post_parameters()
+@require_POST
+def sign(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = visible_campaign(request, slug)
+    if not campaign.is_live:
+        return render_campaign(request, campaign, status=410)
+    device = actions.recognise(request.COOKIES.get(settings.REMEMBER_COOKIE))
+    form = SignForm(campaign, request.POST, device=device)
+    if not form.is_valid():
+        return render_campaign(request, campaign, form=form, status=400)
+    try:
+        result = actions.sign(
+            campaign,
+            form.details(),
+            consents=form.consents_given(),
+            remember=form.cleaned_data.get("remember", False),
+            device=device,
+        )
+    except actions.CampaignNotOpen:
+        return render_campaign(request, campaign, status=410)
+    if device is not None:
+        # A remembered, confirmed supporter: the signature counts already.
+        return redirect("thanks", slug=campaign.slug)
+    # The same page whether or not this address had signed before: the page
+    # never tells anyone whether an address is on the list.
+    del result
+    return render(request, "signatures/check_email.html", {"campaign": campaign})
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, signature_id: str, token: str) -> HttpResponse:
+    """GET shows a button; only the POST confirms, so link scanners change nothing."""
+    try:
+        signature = actions.find_for_link(signature_id, token)
+    except actions.InvalidLink:
+        return render(request, "signatures/invalid_link.html", status=404)
+    if request.method == "GET":
+        context = {"campaign": signature.campaign, "signature": signature}
+        return render(request, "signatures/confirm.html", context)
+    result = actions.confirm(signature_id, token)
+    response = redirect("thanks", slug=result.signature.campaign.slug)
+    if result.device_token:
+        response.set_cookie(
+            settings.REMEMBER_COOKIE,
+            result.device_token,
+            max_age=settings.REMEMBER_DAYS * 86400,
+            secure=settings.SECURE,
+            httponly=True,
+            samesite="Lax",
+            path="/",
+        )
+    return response
+
+
+@require_POST
+def forget_device(request: HttpRequest) -> HttpResponse:
+    actions.forget_device(request.COOKIES.get(settings.REMEMBER_COOKIE))
+    target = request.POST.get("next", "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response = redirect(target)
+    response.delete_cookie(settings.REMEMBER_COOKIE, path="/", samesite="Lax")
+    return response
