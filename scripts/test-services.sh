@@ -38,13 +38,12 @@ if [ -z "${TEST_DATABASE_URL:-}" ] && command -v pg_ctlcluster >/dev/null; then
     fi
   fi
   if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && [ $can_install = 1 ]; then
-    runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
-SELECT 'exists' FROM pg_roles WHERE rolname = 'undersigned' \gset
-\if :{?exists}
-\else
-CREATE ROLE undersigned LOGIN CREATEDB PASSWORD 'undersigned';
-\endif
-SQL
+    runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -c "
+      DO \$\$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'undersigned') THEN
+          CREATE ROLE undersigned LOGIN CREATEDB PASSWORD 'undersigned';
+        END IF;
+      END \$\$;" >/dev/null
   fi
 fi
 if [ "$require" = 1 ] && [ -z "${TEST_DATABASE_URL:-}" ]; then

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -53,8 +54,15 @@ def form_data(**overrides) -> dict:
 
 
 def run_worker() -> None:
-    """Run every queued background task, as the worker would, then return."""
-    call_command("db_worker", "--batch", "--no-reload", "--queue-name", "*", verbosity=0)
+    """Run every queued background task with the real worker, then return.
+
+    The worker calls close_old_connections() between tasks, which closes any
+    connection inside a transaction, that is, the test's own. Inside a test
+    that call is skipped; everything else is the worker as it runs in
+    production.
+    """
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-reload", "--queue-name", "*", verbosity=0)
 
 
 CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/confirm/[0-9a-f-]+/[0-9a-f]+/)")
