@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "undersigned.privacy.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -162,6 +163,9 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 UNDERSIGNED_KEYS = os.environ.get("UNDERSIGNED_KEYS", "")
 UNDERSIGNED_KEY_FILE = os.environ.get("UNDERSIGNED_KEY_FILE", "")
 
+# Retention (see undersigned/privacy/retention.py and docs/privacy.md).
+RETENTION_MONTHS_AFTER_CLOSE = int(os.environ.get("RETENTION_MONTHS_AFTER_CLOSE", "6"))
+
 # Signing.
 MAX_EMAILS_PER_SIGNATURE = 3
 REMEMBER_COOKIE = (
@@ -171,6 +175,9 @@ REMEMBER_DAYS = 365
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The site's own stylesheet and script live in the project package, which is
+# not an app, so the app-directories finder would not see them.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

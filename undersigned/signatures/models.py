@@ -26,6 +26,9 @@ class Signature(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         WITHDRAWN = "withdrawn", "Withdrawn"
         INVALIDATED = "invalidated", "Invalidated"
+        # Over a rate limit or otherwise suspect: the signer saw the normal
+        # flow, but the signature never counts until staff release it.
+        QUARANTINED = "quarantined", "Quarantined"
 
     id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="signatures")
@@ -47,14 +50,28 @@ class Signature(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Personal data erased (by the signer or by retention); the row remains
+    # only as an anonymous tally.
+    erased_at = models.DateTimeField(null=True, blank=True)
+    # Bumped to revoke every self-service link sent so far.
+    link_version = models.PositiveIntegerField(default=1)
+    # Keyed hash of the signer's network (IPv4 /24, IPv6 /64), for rate
+    # limits and burst review; purged after 30 days.
+    network_digest = models.BinaryField(max_length=32, null=True, blank=True)
+    # While quarantined: the status the signature will have if staff release
+    # it (pending, or confirmed once the signer has confirmed).
+    held_status = models.CharField(max_length=12, blank=True)
 
     objects = SignatureQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            # Erased rows carry an empty digest and no longer belong to anyone.
             models.UniqueConstraint(
-                fields=["campaign", "email_digest"], name="one_signature_per_person"
+                fields=["campaign", "email_digest"],
+                condition=models.Q(erased_at__isnull=True),
+                name="one_signature_per_person",
             )
         ]
         indexes = [models.Index(fields=["campaign", "status"], name="signature_campaign_status")]

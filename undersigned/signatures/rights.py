@@ -1,0 +1,168 @@
+"""What supporters can do about their own data, without an account.
+
+Every e-mail carries a private link to a page where the supporter sees what we
+hold, changes consents, downloads it, withdraws the signature or erases it.
+The link is signed (it cannot be forged), expires after MANAGE_LINK_DAYS, and
+is revocable: bumping the signature's `link_version` kills every link sent
+before.
+
+Erasure rule: the person's data is wiped at once (names, e-mail, street,
+phone, comment, the e-mail digest, consents and remembered devices). A
+signature that was not yet delivered to anyone also leaves the counts
+(withdrawn). One that was already delivered stays in the record of that
+delivery, counted only as an anonymous tally: the delivered letter cannot be
+unsent, and its count must stay reconcilable.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from .links import absolute
+from .models import Consent, Device, Signature
+
+MANAGE_SALT = "undersigned.signatures.manage"
+UNSUBSCRIBE_SALT = "undersigned.signatures.unsubscribe"
+MANAGE_LINK_DAYS = 90
+UNSUBSCRIBE_LINK_DAYS = 365
+SEALED = ("email", "first_name", "last_name", "street_address", "phone", "comment")
+
+
+class LinkExpired(Exception):
+    pass
+
+
+class LinkInvalid(Exception):
+    pass
+
+
+def _token(signature: Signature, salt: str) -> str:
+    return signing.dumps([str(signature.pk), signature.link_version], salt=salt)
+
+
+def manage_url(signature: Signature) -> str:
+    return absolute(reverse("manage", args=[_token(signature, MANAGE_SALT)]))
+
+
+def unsubscribe_url(signature: Signature) -> str:
+    return absolute(reverse("unsubscribe", args=[_token(signature, UNSUBSCRIBE_SALT)]))
+
+
+def _find(token: str, salt: str, days: int) -> Signature:
+    try:
+        signature_id, version = signing.loads(token, salt=salt, max_age=timedelta(days=days))
+    except signing.SignatureExpired as error:
+        raise LinkExpired from error
+    except (signing.BadSignature, ValueError, TypeError) as error:
+        raise LinkInvalid from error
+    signature = Signature.objects.select_related("campaign").filter(pk=signature_id).first()
+    if signature is None or signature.link_version != version or signature.erased_at:
+        raise LinkInvalid
+    return signature
+
+
+def find_by_manage_token(token: str) -> Signature:
+    return _find(token, MANAGE_SALT, MANAGE_LINK_DAYS)
+
+
+def find_by_unsubscribe_token(token: str) -> Signature:
+    return _find(token, UNSUBSCRIBE_SALT, UNSUBSCRIBE_LINK_DAYS)
+
+
+def export_data(signature: Signature) -> dict:
+    """Everything we hold about this signature, as the supporter may download it."""
+    return {
+        "campaign": {"slug": signature.campaign.slug, "title": signature.campaign.title},
+        "status": signature.status,
+        "signed_at": signature.created_at.isoformat(),
+        "confirmed_at": signature.confirmed_at.isoformat() if signature.confirmed_at else None,
+        "letter_version": signature.letter_version.number,
+        "letter_subject": signature.letter_version.subject,
+        "letter_body": signature.letter_version.body,
+        "details": {
+            "first_name": signature.first_name,
+            "last_name": signature.last_name,
+            "email": signature.email,
+            "postal_code": signature.postal_code,
+            "country": signature.country,
+            "street_address": signature.street_address,
+            "phone": signature.phone,
+            "comment": signature.comment,
+        },
+        "consents": [
+            {
+                "kind": consent.kind,
+                "partner": consent.partner.name if consent.partner else None,
+                "text": consent.text,
+                "given_at": consent.given_at.isoformat(),
+                "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+            }
+            for consent in signature.consents.select_related("partner")
+        ],
+        "remembered_devices": Device.objects.filter(email_digest=signature.email_digest).count(),
+    }
+
+
+def withdraw_consents(signature: Signature, consent_ids=None) -> int:
+    """Withdraw the given consents (all, when None). Returns how many changed."""
+    consents = Consent.objects.filter(signature=signature, withdrawn_at__isnull=True)
+    if consent_ids is not None:
+        consents = consents.filter(pk__in=list(consent_ids))
+    return consents.update(withdrawn_at=timezone.now())
+
+
+def withdraw(signature: Signature) -> bool:
+    """Take the signature out of the counts. Deliveries already made stay made."""
+    changed = Signature.objects.filter(
+        pk=signature.pk,
+        status__in=[
+            Signature.Status.PENDING,
+            Signature.Status.CONFIRMED,
+            Signature.Status.QUARANTINED,
+        ],
+    ).update(status=Signature.Status.WITHDRAWN, withdrawn_at=timezone.now(), held_status="")
+    signature.refresh_from_db()
+    return bool(changed)
+
+
+def was_delivered(signature: Signature) -> bool:
+    """Whether a letter carrying this signature has gone out (see the erasure rule)."""
+    related = getattr(signature, "delivered_in", None)
+    return related is not None and related.exists()
+
+
+@transaction.atomic
+def erase(signature: Signature) -> None:
+    """Wipe the supporter's personal data; see the module docstring for the rule."""
+    keep_count = signature.status == Signature.Status.CONFIRMED and was_delivered(signature)
+    if not keep_count:
+        withdraw(signature)
+    Device.objects.filter(email_digest=signature.email_digest).delete()
+    anonymise(Signature.objects.filter(pk=signature.pk))
+
+
+def anonymise(signatures) -> int:
+    """Wipe the personal data of these signatures, keeping status and area.
+
+    They remain as anonymous tallies: counted if they counted, in the record
+    of any delivery that carried them. Every private link stops working.
+    """
+    Consent.objects.filter(signature__in=signatures).delete()
+    return signatures.update(
+        **dict.fromkeys(SEALED),
+        email_digest=b"",
+        network_digest=None,
+        erased_at=timezone.now(),
+        link_version=F("link_version") + 1,
+    )
+
+
+def revoke_links(signature: Signature) -> None:
+    Signature.objects.filter(pk=signature.pk).update(link_version=F("link_version") + 1)
+    signature.refresh_from_db(fields=["link_version"])
