@@ -83,6 +83,17 @@ class Campaign(models.Model):
     phone_field = field_mode(verbose_name="phone")
     comment_field = field_mode(FieldMode.OPTIONAL, verbose_name="comment")
 
+    # Abuse resistance (see undersigned/abuse/).
+    rate_limit_per_hour = models.PositiveIntegerField(
+        default=100,
+        help_text="Signatures per hour from one network (IPv4 /24, IPv6 /64) before further "
+        "ones are quarantined for review. 0: no limit.",
+    )
+    proof_of_work = models.BooleanField(
+        default=False,
+        help_text="Under attack: signers' browsers must solve a small puzzle (needs JavaScript).",
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)

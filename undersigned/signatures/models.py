@@ -61,6 +61,8 @@ class Signature(models.Model):
     # While quarantined: the status the signature will have if staff release
     # it (pending, or confirmed once the signer has confirmed).
     held_status = models.CharField(max_length=12, blank=True)
+    # Why the signature was quarantined, for staff review (no personal data).
+    quarantine_reason = models.CharField(max_length=100, blank=True)
 
     objects = SignatureQuerySet.as_manager()
 
@@ -74,7 +76,12 @@ class Signature(models.Model):
                 name="one_signature_per_person",
             )
         ]
-        indexes = [models.Index(fields=["campaign", "status"], name="signature_campaign_status")]
+        indexes = [
+            models.Index(fields=["campaign", "status"], name="signature_campaign_status"),
+            models.Index(
+                fields=["campaign", "network_digest", "created_at"], name="signature_network_rate"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"signature {self.id}"
