@@ -4,8 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO_ENV := UNDERSIGNED_DEMO=1
 PORT ?= 8000
+# Links in the demo's e-mail must point at the port the demo serves on.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+DEMO_ENV = UNDERSIGNED_DEMO=1 SITE_URL=$(SITE_URL)
 
 .PHONY: demo test lint format services bench clean
 
@@ -16,15 +18,19 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## demo: install, migrate SQLite, load the demo, run the web server and the worker.
+# Whichever of the two stops first (Ctrl-C, a crash, a busy port), the other is
+# stopped too. The trap clears itself first: a bare `kill 0` would signal its own
+# shell again and recurse until the shell crashed.
 demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/undersigned migrate --verbosity 0
 	$(DEMO_ENV) $(BIN)/undersigned demo
 	@echo ""
 	@echo "  undersigned is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server and the worker)"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	$(DEMO_ENV) $(BIN)/undersigned db_worker --queue-name '*' --interval 0.5 --no-reload & \
-	$(DEMO_ENV) $(BIN)/undersigned runserver --insecure --noreload 127.0.0.1:$(PORT)
+	@trap 'trap - INT TERM EXIT; kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
+	$(DEMO_ENV) $(BIN)/undersigned worker --interval 0.5 & \
+	$(DEMO_ENV) $(BIN)/undersigned runserver --insecure --noreload 127.0.0.1:$(PORT) & \
+	wait -n
 
 ## test: ruff, then the whole suite on SQLite and, when reachable, on PostgreSQL.
 test: $(STAMP)
@@ -32,6 +38,16 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	bash scripts/run-tests.sh
+
+## bench: the real stack under a surge, on PostgreSQL and SQLite (about half an hour,
+## longer while the machine is busy: it waits for a quiet one). See docs/performance.md.
+# Not part of `make test`. BENCH_ARGS passes options, e.g. BENCH_ARGS="--db postgres --quick".
+bench: $(STAMP) $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+$(VENV)/.bench-installed: pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

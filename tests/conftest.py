@@ -1,14 +1,19 @@
 from __future__ import annotations
 
 import re
+import time
 from unittest import mock
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from undersigned.abuse.timing import issue_form_token
 from undersigned.campaigns.actions import save_campaign
 from undersigned.campaigns.models import Campaign, FieldMode, Partner, Target
+
+# The real-browser fixtures (browser, page, new_page, requests_seen).
+from .browser import *  # noqa: F403
 
 
 def make_campaign(**fields) -> Campaign:
@@ -42,8 +47,43 @@ def campaign(db) -> Campaign:
     return campaign
 
 
+def signed_in_with_second_factor(user):
+    """A new client signed in as `user`, second factor verified.
+
+    force_login alone is not enough while STAFF_2FA is on: the admin also
+    wants the session to name a confirmed OTP device of the user's.
+    """
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def staff_client(django_user_model):
+    """A client signed in to the admin as superuser "staff", second factor verified."""
+    user = django_user_model.objects.create_superuser("staff", "staff@example.org", "pw")
+    return signed_in_with_second_factor(user)
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's admin_client (superuser "admin"), with its second factor."""
+    return signed_in_with_second_factor(admin_user)
+
+
 def form_data(**overrides) -> dict:
+    """What a person's browser posts: their details and the form's signed render time
+    (a minute ago, as if they took a minute to read and type)."""
     data = {
+        "issued": issue_form_token(time.time() - 60),
         "first_name": "Jane",
         "last_name": "Doe",
         "email": "jane@example.org",
@@ -53,16 +93,29 @@ def form_data(**overrides) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
+def process_counts() -> int:
+    """Run the tally processor until no count event is left, as the worker
+    does every second; returns how many events it folded into tallies."""
+    from undersigned.deliveries.counting import process_all_count_events
+
+    return process_all_count_events()
+
+
 def run_worker() -> None:
-    """Run every queued background task with the real worker, then return.
+    """Count, then run every queued background task with the real worker, then return.
 
     The worker calls close_old_connections() between tasks, which closes any
     connection inside a transaction, that is, the test's own. Inside a test
     that call is skipped; everything else is the worker as it runs in
-    production.
+    production (`undersigned worker` also runs the tally processor).
     """
+    process_counts()
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command("db_worker", "--batch", "--no-reload", "--queue-name", "*", verbosity=0)
+        # No random start-up delay: it only spreads out workers started together.
+        call_command(
+            "db_worker", "--batch", "--no-reload", "--no-startup-delay", "--queue-name", "*",
+            verbosity=0,
+        )  # fmt: skip
 
 
 CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/confirm/[0-9a-f-]+/[0-9a-f]+/)")

@@ -66,3 +66,20 @@ def test_personal_data_goes_months_after_close_but_counts_stay(client, campaign,
     assert signature.status == Signature.Status.CONFIRMED
     assert confirmed_count(campaign) == 1
     assert AuditEntry.objects.filter(action="purge").count() == 1
+
+
+def test_staff_sign_in_records_go_after_thirty_days():
+    from axes.models import AccessAttempt
+
+    for days in (31, 29):
+        attempt = AccessAttempt.objects.create(
+            username=f"organiser{days}",
+            ip_address="192.0.2.1",
+            user_agent="",
+            failures_since_start=1,
+        )
+        AccessAttempt.objects.filter(pk=attempt.pk).update(
+            attempt_time=timezone.now() - timedelta(days=days)
+        )
+    assert purge()["staff sign-in records deleted (accessattempt)"] == 1
+    assert AccessAttempt.objects.count() == 1

@@ -47,7 +47,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "undersigned")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the two-factor admin site (undersigned/staff/).
+    "undersigned.staff.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,11 +56,18 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "undersigned.staff",
     "undersigned.privacy",
     "undersigned.areas",
     "undersigned.campaigns",
     "undersigned.signatures",
     "undersigned.outbox",
+    "undersigned.deliveries",
+    "undersigned.abuse",
+    "undersigned.participation",
     "undersigned.api",
 ]
 
@@ -70,8 +78,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "undersigned.staff.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "undersigned.urls"
@@ -121,6 +133,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", VAR_DIR / "undersigned.sqlite3"),
+            # Keep the connection between requests, as on PostgreSQL: opening
+            # one (and running the PRAGMAs) cost more than the queries of a
+            # count request (docs/performance.md).
+            "CONN_MAX_AGE": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the
                 # write lock at BEGIN so two writers queue on the busy timeout
@@ -166,6 +182,14 @@ UNDERSIGNED_KEY_FILE = os.environ.get("UNDERSIGNED_KEY_FILE", "")
 # Retention (see undersigned/privacy/retention.py and docs/privacy.md).
 RETENTION_MONTHS_AFTER_CLOSE = int(os.environ.get("RETENTION_MONTHS_AFTER_CLOSE", "6"))
 
+# Abuse resistance (see undersigned/abuse/).
+# Seconds a person needs at least between seeing the form and sending it.
+SIGN_MIN_SECONDS = float(os.environ.get("SIGN_MIN_SECONDS", "3"))
+# Proof-of-work difficulty: the browser tries on average half this many hashes.
+POW_MAX_NUMBER = int(os.environ.get("POW_MAX_NUMBER", "50000"))
+# How many reverse proxies append to X-Forwarded-For in front of the app.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
 # Signing.
 MAX_EMAILS_PER_SIGNATURE = 3
 REMEMBER_COOKIE = (
@@ -190,6 +214,12 @@ SECURE = not (DEMO or DEBUG or TESTING)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# Only staff have sessions: they end with the browser, after 8 hours at most,
+# and after STAFF_IDLE_MINUTES without a request (undersigned/staff/middleware.py).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Admin messages live in the session, so there is no separate `messages` cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -199,7 +229,9 @@ if SECURE:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = False
+    # The directive only allows this host to be submitted to browsers' preload
+    # lists; nothing is submitted. Set 0 if a subdomain must ever serve plain HTTP.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = (
         ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", True) else None
     )
@@ -211,14 +243,57 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# Staff accounts (see docs/privacy.md, "Staff accounts").
+# Argon2id for new and changed passwords; PBKDF2 still verifies, then upgrades,
+# older hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# Second factor (django-otp, TOTP) for the admin; the demo runs without it.
+STAFF_2FA = env_bool("STAFF_2FA", not DEMO)
+OTP_TOTP_ISSUER = SITE_NAME
+# Never show a TOTP secret again once `undersigned staff totp` has printed it.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Login throttling (django-axes): five wrong passwords for one username from one
+# address lock that pair out for an hour; a successful login resets the count.
+# The standalone backend has no get_user(), so sessions (and the test client's
+# force_login) use ModelBackend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "undersigned.staff.network.client_ip"
+# Keep a record of failed logins only (needed to count them), not of every
+# successful one; and keep one-time codes and CSRF tokens out of that record.
+AXES_DISABLE_ACCESS_LOG = True
+# No start-up banner on every command.
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "csrfmiddlewaretoken"]
+
 # Logs carry no personal data: request bodies and e-mail addresses are never
 # logged by our code, and Django's request logger reports only method, path
-# and status (paths carry no personal data either).
+# and status, with the tokens of private links redacted from paths.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "private_links": {"()": "undersigned.privacy.reports.RedactPrivateLinks"},
+        "no_template_context": {"()": "undersigned.privacy.reports.WithoutTemplateContext"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["private_links"]},
+        "django.template": {"filters": ["no_template_context"]},
+    },
 }
+# Error pages and reports show no POST values or local variables of requests
+# that carry personal data, in DEBUG too (undersigned/privacy/reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "undersigned.privacy.reports.PersonalDataReporterFilter"

@@ -3,7 +3,9 @@ from django.urls import path
 
 from undersigned.api import views as api
 from undersigned.campaigns import views as campaigns
+from undersigned.deliveries import views as deliveries
 from undersigned.outbox import views as outbox
+from undersigned.participation import views as participation
 from undersigned.signatures import manage_views
 from undersigned.signatures import views as signatures
 
@@ -15,11 +17,18 @@ urlpatterns = [
     path("c/<slug:slug>/", campaigns.campaign_page, name="campaign"),
     path("c/<slug:slug>/sign/", signatures.sign, name="sign"),
     path("c/<slug:slug>/thanks/", campaigns.thanks, name="thanks"),
+    path("c/<slug:slug>/areas/", participation.overview, name="areas"),
+    path("c/<slug:slug>/areas/find/", participation.find, name="find_area"),
+    # The area's Open Civic Data id without 'ocd-division/': country:us/state:ma/place:x
+    path("c/<slug:slug>/areas/<path:ocd>/", participation.area, name="area"),
     path("confirm/<uuid:signature_id>/<str:token>/", signatures.confirm, name="confirm"),
     path("my/<str:token>/", manage_views.manage, name="manage"),
     path("unsubscribe/<str:token>/", manage_views.unsubscribe, name="unsubscribe"),
     path("device/forget/", signatures.forget_device, name="forget_device"),
+    path("receipts/<str:public_id>/", deliveries.receipt, name="receipt"),
     path("api/campaigns/<slug:slug>/count.json", api.campaign_count, name="api_count"),
+    path("api/areas/lookup", api.area_lookup, name="api_area_lookup"),
+    path("api/campaigns/<slug:slug>/areas.json", api.campaign_areas, name="api_areas"),
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>", outbox.message, name="outbox_message"),
     path("admin/", admin.site.urls),

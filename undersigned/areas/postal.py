@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Canonical patterns, matched after upper-casing and collapsing spaces.
 FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
@@ -27,9 +28,10 @@ def normalise_postal_code(value: str, country: str) -> str:
     US codes keep only the five-digit ZIP: ZIP+4 adds nothing to placing a
     signer and would make the stored code more identifying.
     """
-    text = " ".join(value.upper().split())
+    text = " ".join(unicodedata.normalize("NFKC", value).upper().split())
     pattern, description = FORMATS.get(country.upper(), GENERIC)
-    match = pattern.match(text)
+    # `\d` also matches other scripts' digits; areas are keyed by ASCII codes.
+    match = pattern.match(text) if text.isascii() else None
     if not match:
         raise InvalidPostalCode(f"Enter {description}.")
     if country.upper() == "US":
@@ -37,3 +39,31 @@ def normalise_postal_code(value: str, country: str) -> str:
     if country.upper() in {"CA", "GB"}:
         return f"{match.group(1)} {match.group(2)}"
     return match.group(1)
+
+
+# Postal prefixes some countries' data is published at: a Canadian forward
+# sortation area (K1A), a UK postcode district (SW1A) or sector (SW1A 1).
+PREFIXES: dict[str, list[re.Pattern[str]]] = {
+    "CA": [re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]$")],
+    "GB": [re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$"), re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? \d$")],
+}
+
+
+def normalise_postal_key(value: str, country: str) -> str:
+    """The stored form of a postal key in imported data: a full code or a known prefix."""
+    text = " ".join(value.upper().split())
+    prefixes = PREFIXES.get(country.upper(), [])
+    if text.isascii() and any(pattern.match(text) for pattern in prefixes):
+        return text
+    return normalise_postal_code(text, country)
+
+
+def lookup_keys(postal_code: str, country: str) -> list[str]:
+    """The keys a canonical postal code is looked up by, most specific first."""
+    country = country.upper()
+    if country == "CA":
+        return [postal_code, postal_code[:3]]
+    if country == "GB":
+        outward, _, inward = postal_code.partition(" ")
+        return [postal_code, f"{outward} {inward[:1]}", outward] if inward else [postal_code]
+    return [postal_code]

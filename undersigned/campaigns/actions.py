@@ -15,9 +15,15 @@ def save_campaign(campaign: Campaign) -> Campaign:
     Signatures point at the version they agreed to, so a version is never
     edited in place once it exists.
     """
-    if campaign.status == Campaign.Status.CLOSED and campaign.closed_at is None:
+    closing = campaign.status == Campaign.Status.CLOSED and campaign.closed_at is None
+    if closing:
         campaign.closed_at = timezone.now()
     campaign.save()
+    if closing:
+        from undersigned.deliveries.tasks import deliver_on_close
+
+        # The final delivery, made by the worker once this commits.
+        deliver_on_close.enqueue(campaign.pk)
     latest = (
         LetterVersion.objects.select_for_update().filter(campaign=campaign).order_by("-number")
     ).first()

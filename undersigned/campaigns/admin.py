@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from undersigned.areas.admin import TargetRuleInline
+from undersigned.deliveries.admin import DeliveryRuleInline
 from undersigned.signatures.models import confirmed_counts
 
 from .actions import save_campaign
@@ -9,7 +11,8 @@ from .models import Campaign, LetterVersion, Partner, Target
 class TargetInline(admin.StackedInline):
     model = Target
     extra = 0
-    fields = ["name", "title", "organisation", "postal_address", "email", "order"]
+    fields = ["official", "name", "title", "organisation", "postal_address", "email", "order"]
+    raw_id_fields = ["official"]
 
 
 class LetterVersionInline(admin.TabularInline):
@@ -31,7 +34,7 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["partners"]
-    inlines = [TargetInline, LetterVersionInline]
+    inlines = [TargetInline, TargetRuleInline, DeliveryRuleInline, LetterVersionInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "status", "goal", "organisation"]}),
         ("Page", {"fields": ["summary", "body", "partners"]}),
@@ -41,7 +44,8 @@ class CampaignAdmin(admin.ModelAdmin):
             {
                 "description": "E-mail is always asked and required: it confirms signatures.",
                 "fields": [
-                    "country",
+                    ("country", "accept_outside_area"),
+                    "area_threshold",
                     ("first_name_field", "last_name_field"),
                     ("postal_code_field", "street_address_field"),
                     ("phone_field", "comment_field"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -75,6 +76,20 @@ class Campaign(models.Model):
         max_length=2, default="US", help_text="ISO country code of the postal codes asked."
     )
     partners = models.ManyToManyField(Partner, blank=True, related_name="campaigns")
+    accept_outside_area = models.BooleanField(
+        "accept signers outside the covered area",
+        default=False,
+        help_text="With targets by area: also take signatures whose postal code lies in no "
+        "targeted area (they are stored with no area). Otherwise such a code is refused.",
+    )
+    # Small-area protection (see undersigned/participation/ and docs/privacy.md).
+    area_threshold = models.PositiveSmallIntegerField(
+        "smallest public area",
+        default=10,
+        validators=[MinValueValidator(2)],
+        help_text="An area with fewer confirmed signers shows 'fewer than N', lists nobody and "
+        "has no dot on the map.",
+    )
 
     first_name_field = field_mode(FieldMode.REQUIRED, verbose_name="first name")
     last_name_field = field_mode(FieldMode.REQUIRED, verbose_name="last name")
@@ -155,7 +170,16 @@ class Target(models.Model):
     """A fixed addressee of a campaign's letter."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
-    name = models.CharField(max_length=200)
+    # An official from the imported data; their name and contacts then stay current.
+    official = models.ForeignKey(
+        "areas.Official",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fixed_targets",
+        help_text="Optional: address an imported official (name and contacts kept current).",
+    )
+    name = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=200, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
     postal_address = models.TextField(blank=True)
@@ -166,4 +190,10 @@ class Target(models.Model):
         ordering = ["campaign", "order", "id"]
 
     def __str__(self) -> str:
+        if self.official_id and not self.name:
+            return str(self.official)
         return ", ".join(part for part in (self.name, self.title) if part)
+
+    def clean(self) -> None:
+        if not self.name and not self.official_id:
+            raise ValidationError("Give the addressee's name, or choose an official.")

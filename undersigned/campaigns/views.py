@@ -5,6 +5,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from undersigned.abuse import challenge
+from undersigned.abuse.timing import issue_form_token
+from undersigned.participation.queries import area_link
 from undersigned.signatures.actions import recognise
 from undersigned.signatures.forms import SignForm
 from undersigned.signatures.models import confirmed_count, confirmed_counts
@@ -36,7 +39,7 @@ def render_campaign(
     if form is None and campaign.is_live:
         form = SignForm(campaign, device=device)
     count = confirmed_count(campaign)
-    targets = list(campaign.targets.all())
+    targets = list(campaign.targets.select_related("official"))
     context = {
         "campaign": campaign,
         "form": form,
@@ -44,9 +47,13 @@ def render_campaign(
         "count": count,
         "percent": min(100, round(100 * count / campaign.goal)),
         "targets": targets,
+        "area_rules": list(campaign.target_rules.all()),
         "addressee": campaign.addressee or ", ".join(str(target) for target in targets),
         "partners": list(campaign.partners.all()),
         "letter": campaign.current_letter(),
+        # Re-rendering after an error keeps the first render's time.
+        "form_token": request.POST.get("issued") or issue_form_token(),
+        "pow_puzzle": challenge.issue() if campaign.proof_of_work and form else None,
     }
     return render(request, "campaigns/campaign.html", context, status=status)
 
@@ -63,5 +70,7 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
         "campaign": campaign,
         "count": confirmed_count(campaign),
         "share_url": settings.SITE_URL + campaign.get_absolute_url(),
+        # ?area=<division id>, set by the confirmation redirect: "find others near you".
+        "area": area_link(campaign, request.GET.get("area")),
     }
     return render(request, "campaigns/thanks.html", context)

@@ -62,6 +62,10 @@ def describe_error(error: Exception) -> str:
     """An error summary safe to store: SMTP replies can quote the recipient's address."""
     if isinstance(error, smtplib.SMTPResponseException):
         return f"{type(error).__name__} {error.smtp_code}"
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        # Keyed by address: keep only the codes, which tell 4xx (retry) from 5xx.
+        codes = sorted({str(code) for code, _reply in error.recipients.values()})
+        return " ".join([type(error).__name__, *codes])
     return type(error).__name__
 
 

@@ -16,6 +16,7 @@ class Email(models.Model):
     class Kind(models.TextChoices):
         CONFIRM = "confirm", "Please confirm"
         ALREADY_SIGNED = "already_signed", "You have already signed"
+        DELIVERED = "delivered", "Your letter was delivered"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

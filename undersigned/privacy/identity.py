@@ -7,6 +7,7 @@ that lives with the keys, outside the database.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -21,11 +22,16 @@ def normalise_email(address: str) -> str:
     """The form under which two spellings of one mailbox compare equal.
 
     Case is folded, a `+tag` is dropped (almost every provider delivers
-    `jane+x@` to `jane@`), and Gmail's dots are removed. This is only a
-    duplicate key; mail still goes to the address as the signer typed it.
+    `jane+x@` to `jane@`), Gmail's dots are removed, and the domain takes
+    its IDNA form, the name mail is delivered to (so fullwidth letters or
+    invisible characters do not make a new key). This is only a duplicate
+    key; mail still goes to the address as the signer typed it.
     """
     local, _, domain = address.strip().rpartition("@")
     local, domain = local.lower(), domain.lower().rstrip(".")
+    # Not a valid domain name: then the lower-cased text is key enough.
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("ascii")
     local = local.split("+", 1)[0] or local
     if domain == "googlemail.com":
         domain = "gmail.com"

@@ -17,6 +17,7 @@ class AuditEntry(models.Model):
     class Action(models.TextChoices):
         EXPORT = "export", "Export"
         RELEASE = "release", "Release from quarantine"
+        QUARANTINE = "quarantine", "Quarantine"
         INVALIDATE = "invalidate", "Invalidate"
         ERASE = "erase", "Erase personal data"
         PURGE = "purge", "Retention purge"

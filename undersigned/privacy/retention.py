@@ -4,21 +4,27 @@
 - Network digests (rate limits, burst review): cleared 30 days after signing.
 - Signers' personal data: erased RETENTION_MONTHS_AFTER_CLOSE months after a
   campaign closes; the signatures stay as anonymous tallies, so counts and
-  delivery receipts do not change.
+  delivery receipts do not change. The stored copies of the letters
+  delivered (PDF and CSV, which list names) are erased at the same time;
+  their hashes stay on the receipts.
 - Remembered devices: deleted when unused for REMEMBER_DAYS.
 - Sent e-mail rows (which hold no personal data): deleted after 30 days.
+- Staff sign-in records (django-axes keeps the address of failed staff
+  sign-ins for throttling): deleted after 30 days.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from undersigned.campaigns.models import Campaign
+from undersigned.deliveries.models import Delivery
 from undersigned.outbox.models import Email
 from undersigned.signatures.models import Device, Signature
 from undersigned.signatures.rights import anonymise
@@ -26,6 +32,7 @@ from undersigned.signatures.rights import anonymise
 UNCONFIRMED_DAYS = 14
 NETWORK_DAYS = 30
 SENT_EMAIL_DAYS = 30
+STAFF_SIGN_IN_DAYS = 30
 
 
 def _querysets(now):
@@ -48,6 +55,13 @@ def _querysets(now):
                 closed_at__lt=closed_before,
             ),
         ),
+        "delivered signer lists erased": Delivery.objects.filter(
+            pdf__isnull=False,
+            campaign__in=Campaign.objects.filter(
+                status__in=[Campaign.Status.CLOSED, Campaign.Status.ARCHIVED],
+                closed_at__lt=closed_before,
+            ),
+        ),
         "remembered devices deleted": Device.objects.filter(
             Q(last_used_at__lt=unused_since)
             | Q(last_used_at__isnull=True, created_at__lt=unused_since)
@@ -56,6 +70,12 @@ def _querysets(now):
             status__in=[Email.Status.SENT, Email.Status.FAILED],
             created_at__lt=now - timedelta(days=SENT_EMAIL_DAYS),
         ),
+        **{
+            f"staff sign-in records deleted ({model._meta.model_name})": model.objects.filter(
+                attempt_time__lt=now - timedelta(days=STAFF_SIGN_IN_DAYS)
+            )
+            for model in (AccessAttempt, AccessFailureLog, AccessLog)
+        },
     }
 
 
@@ -72,6 +92,8 @@ def purge(*, dry_run: bool = False, now=None) -> dict[str, int]:
                 counts[label] = qs.update(network_digest=None)
             elif label == "signers' personal data erased":
                 counts[label] = anonymise(qs)
+            elif label == "delivered signer lists erased":
+                counts[label] = qs.update(pdf=None, csv=None)
             else:
                 counts[label] = qs.count()
                 qs.delete()

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from undersigned.areas.models import Division, SignatureDivision
 from undersigned.campaigns.models import Campaign, Partner
+from undersigned.deliveries.counting import record_transition
 from undersigned.outbox.actions import queue_email
 from undersigned.outbox.models import Email
 from undersigned.privacy.identity import email_digest, new_token, token_digest
@@ -29,8 +31,10 @@ class InvalidLink(Exception):
     """A confirmation link that is malformed, forged or points nowhere."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SignerDetails:
+    """What a signer typed. Its repr shows none of it, so no log line or report can."""
+
     email: str
     first_name: str = ""
     last_name: str = ""
@@ -39,6 +43,13 @@ class SignerDetails:
     street_address: str = ""
     phone: str = ""
     comment: str = ""
+    # (division, how) pairs from the sign form's area step; counted per area.
+    divisions: tuple[tuple[Division, str], ...] = ()
+    # Listed by first name, initial and city on the area page (ticked by the signer).
+    listed: bool = False
+
+    def __repr__(self) -> str:
+        return "<SignerDetails: personal data not shown>"
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,8 @@ def sign(
     consents: tuple[ConsentGiven, ...] | list[ConsentGiven] = (),
     remember: bool = False,
     device: Device | None = None,
+    network_digest: bytes | None = None,
+    quarantine_reasons: tuple[str, ...] | list[str] = (),
 ) -> SignResult:
     """Record a signature and queue what must follow, in one transaction.
 
@@ -71,6 +84,10 @@ def sign(
     nothing: the caller shows the same answer, and the person gets an e-mail
     saying they already signed. Signing from a remembered device whose token
     came from a confirmed e-mail counts at once, with no e-mail round-trip.
+
+    With quarantine reasons (see undersigned/abuse/assess.py) everything looks
+    the same to the signer, but the signature is held for staff review and
+    never counts unless released.
     """
     if not campaign.is_live:
         raise CampaignNotOpen(campaign.slug)
@@ -92,9 +109,15 @@ def sign(
             phone=details.phone,
             comment=details.comment,
             remember_device=remember and not trusted,
+            listed=details.listed,
             status=Signature.Status.CONFIRMED if trusted else Signature.Status.PENDING,
             confirmed_at=now if trusted else None,
+            network_digest=network_digest,
         )
+        if quarantine_reasons:
+            signature.held_status = signature.status
+            signature.status = Signature.Status.QUARANTINED
+            signature.quarantine_reason = ", ".join(quarantine_reasons)[:100]
         try:
             with transaction.atomic():
                 signature.save(force_insert=True)
@@ -111,8 +134,14 @@ def sign(
             )
             for given in consents
         )
+        SignatureDivision.objects.bulk_create(
+            SignatureDivision(signature=signature, division=division, how=how)
+            for division, how in details.divisions
+        )
         if trusted:
             Device.objects.filter(pk=device.pk).update(last_used_at=now)
+            if signature.status == Signature.Status.CONFIRMED:
+                record_transition(signature, +1)
             return SignResult(signature, created=True, confirmed=True)
         email = queue_email(signature, Email.Kind.CONFIRM)
         return SignResult(signature, created=True, emails=[email] if email else [])
@@ -150,6 +179,16 @@ def confirm(signature_id, token: str) -> ConfirmResult:
         confirmed = Signature.objects.filter(
             pk=signature.pk, status=Signature.Status.PENDING
         ).update(status=Signature.Status.CONFIRMED, confirmed_at=now)
+        if confirmed:
+            record_transition(signature, +1)
+        else:
+            # Quarantined: confirmation is recorded but the signature still
+            # does not count; release will make it confirmed.
+            confirmed = Signature.objects.filter(
+                pk=signature.pk,
+                status=Signature.Status.QUARANTINED,
+                held_status=Signature.Status.PENDING,
+            ).update(held_status=Signature.Status.CONFIRMED, confirmed_at=now)
         signature.refresh_from_db()
         if not confirmed:
             return ConfirmResult(signature, newly_confirmed=False)

@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 
+from undersigned.privacy.csvsafe import streaming_csv_response
 from undersigned.privacy.identity import email_digest
 
+from . import exports
 from .models import Consent, Device, Signature
 
 
@@ -20,7 +23,11 @@ class ConsentInline(admin.TabularInline):
 
 @admin.register(Signature)
 class SignatureAdmin(admin.ModelAdmin):
-    """Staff see signatures, decrypted, one page at a time; there is no export here."""
+    """Staff see signatures, decrypted, one page at a time.
+
+    The one bulk way out is "Export selected as CSV" (names, postal codes,
+    status and dates; no e-mail addresses), recorded in the audit log.
+    """
 
     list_display = ["created_at", "campaign", "status", "name", "postal_code", "confirmed_at"]
     list_filter = ["status", "campaign"]
@@ -35,6 +42,7 @@ class SignatureAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     readonly_fields = fields
     list_per_page = 50
+    actions = ["export_csv"]
 
     def has_add_permission(self, request):
         return False
@@ -44,6 +52,12 @@ class SignatureAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.action(description="Export selected as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        rows = exports.export_signatures(queryset, actor=request.user.get_username())
+        filename = f"signatures-{timezone.now():%Y%m%d-%H%M%S}.csv"
+        return streaming_csv_response(filename, exports.HEADER, rows)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

@@ -12,7 +12,9 @@ import unicodedata
 
 from django import forms
 from django.core.validators import validate_email
+from django.utils.encoding import punycode
 
+from undersigned.areas.forms import AreaStep
 from undersigned.areas.postal import InvalidPostalCode, normalise_postal_code
 from undersigned.campaigns.models import Campaign, FieldMode
 
@@ -73,6 +75,9 @@ def strip_controls(value: str, *, keep_newlines: bool = False) -> str:
     return " ".join(text.split())
 
 
+DELIVERY_CONSENT = "consent_delivery"
+
+
 def consent_texts(campaign: Campaign) -> dict[str, tuple[str, object]]:
     """Field name -> (the exact consent text shown, partner or None)."""
     texts = {
@@ -86,10 +91,18 @@ def consent_texts(campaign: Campaign) -> dict[str, tuple[str, object]]:
             f"Yes, {partner.name} may e-mail me about their work.",
             partner,
         )
+    # Offered where the letter is delivered; never pre-ticked; one short e-mail, once.
+    if campaign.pk and campaign.delivery_rules.exists():
+        texts[DELIVERY_CONSENT] = ("E-mail me when the letter with my name is delivered.", None)
     return texts
 
 
+LISTED_LABEL = "List my first name and city on this campaign's page for my area"
+
+
 class SignForm(forms.Form):
+    # Never ticked for the signer; shown as "Jane D., Somerville" (participation/).
+    listed = forms.BooleanField(required=False, label=LISTED_LABEL)
     remember = forms.BooleanField(
         required=False,
         label="Remember me on this device",
@@ -113,7 +126,33 @@ class SignForm(forms.Form):
             fields[name] = forms.BooleanField(required=False, label=text)
         if device is not None:
             del self.fields["remember"]
+        if campaign.mode("postal_code") == FieldMode.OFF:
+            del self.fields["listed"]  # no postal code, no area page to be listed on
+        else:
+            self.fields["listed"].help_text = (
+                "Shown as your first name and last initial (“Jane D.”) with your city, once "
+                f"{campaign.area_threshold} people in your area have signed. Never your e-mail, "
+                "street or postal code."
+            )
         self.fields = {**fields, **self.fields}
+        # Place the signer from the postal code sent; when it spans several
+        # areas the campaign addresses, a required choice joins the form.
+        self.areas = AreaStep(campaign, self._postal_code_sent())
+        self.fields.update(self.areas.fields)
+
+    def _postal_code_sent(self) -> str | None:
+        if not self.is_bound:
+            return None
+        if "postal_code" in self.fields:
+            return self.data.get("postal_code")
+        return self.device.postal_code if self.saved("postal_code") else None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        problem = self.areas.problem()
+        if problem and not self.has_error("postal_code"):
+            self.add_error("postal_code" if "postal_code" in self.fields else None, problem)
+        return cleaned
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -132,14 +171,25 @@ class SignForm(forms.Form):
 
     def make_field(self, name: str, *, required: bool) -> forms.Field:
         attrs = {"autocomplete": AUTOCOMPLETE.get(name, "off")}
+        # A raw value past max_length is refused before cleaning; the message
+        # still names the limit that _limit() applies after cleaning.
+        too_long = {
+            "max_length": f"Please shorten this to {LIMITS[name]} characters "
+            "(it has %(show_value)d)."
+        }
         if name == "comment":
-            return forms.CharField(
+            field = forms.CharField(
                 label=LABELS[name],
                 required=required,
                 strip=False,
                 widget=forms.Textarea(attrs={"rows": 4, **attrs}),
-                max_length=LIMITS[name],
+                max_length=LIMITS[name] * 4,
+                error_messages=too_long,
             )
+            # Browsers count a line break as one character but send it as two
+            # (CRLF), so the limit is checked after cleaning, not on the raw text.
+            field.widget.attrs["maxlength"] = str(LIMITS[name])
+            return field
         if name == "email":
             attrs["inputmode"] = "email"
         if name == "phone":
@@ -152,6 +202,7 @@ class SignForm(forms.Form):
             # Browsers stop typing at maxlength; the server still checks the
             # length after cleaning, for clients that ignore it.
             max_length=LIMITS[name] * 4,
+            error_messages=too_long,
         )
 
     def _limit(self, name: str, value: str) -> str:
@@ -185,12 +236,24 @@ class SignForm(forms.Form):
     def clean_email(self) -> str:
         raw = self.cleaned_data.get("email", "")
         if any(unicodedata.category(char) == "Cc" for char in raw):
-            raise forms.ValidationError("An e-mail address cannot contain line breaks.")
+            raise forms.ValidationError(
+                "An e-mail address cannot contain line breaks or other control characters."
+            )
         value = raw.strip()
         self._limit("email", value)
         try:
             validate_email(value)
-        except forms.ValidationError:
+            # No signer needs these, and each is a risk: mail to localhost or
+            # an IP literal has our own relay deliver to itself or into its
+            # network; a quoted local part ("jane"@) is a second spelling of
+            # a mailbox, that is, a second signature.
+            local, _, domain = value.rpartition("@")
+            if local.startswith('"') or domain.startswith("[") or domain.lower() == "localhost":
+                raise forms.ValidationError("not a signer's address")
+            # Django lets any non-ASCII character into a domain, but mail goes
+            # to the domain's IDNA form: that must exist and be valid too.
+            validate_email(f"{local}@{punycode(domain)}")
+        except (forms.ValidationError, UnicodeError):
             raise forms.ValidationError("Enter an e-mail address like name@example.org.") from None
         return value
 
@@ -211,6 +274,7 @@ class SignForm(forms.Form):
             if self.fields["phone"].required:
                 raise forms.ValidationError("This field is required.")
             return ""
+        self._limit("phone", value)
         if not PHONE.match(value) or sum(char.isdigit() for char in value) < 5:
             raise forms.ValidationError("Enter a phone number using digits, spaces and + ( ) -.")
         return value
@@ -228,6 +292,8 @@ class SignForm(forms.Form):
             **values,
             country=self.campaign.country if values.get("postal_code") else "",
             comment=data.get("comment", ""),
+            divisions=self.areas.assignments(data),
+            listed=bool(data.get("listed")),
         )
 
     def consents_given(self) -> list[ConsentGiven]:
@@ -235,6 +301,8 @@ class SignForm(forms.Form):
         for name, (text, partner) in self.consents.items():
             if self.cleaned_data.get(name):
                 kind = Consent.Kind.PARTNER if partner else Consent.Kind.ORGANISER
+                if name == DELIVERY_CONSENT:
+                    kind = Consent.Kind.DELIVERY
                 given.append(ConsentGiven(kind=kind, text=text, partner=partner))
         return given
 
@@ -245,3 +313,7 @@ class SignForm(forms.Form):
     @property
     def consent_fields(self):
         return [self[name] for name in self.consents]
+
+    @property
+    def area_fields(self):
+        return [self[name] for name in self.areas.fields]

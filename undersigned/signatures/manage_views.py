@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from . import rights
@@ -22,6 +23,7 @@ def _signature_or_error(request: HttpRequest, token: str, finder):
         return None, render(request, "signatures/invalid_link.html", status=404)
 
 
+@sensitive_post_parameters()
 @never_cache
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
@@ -43,6 +45,9 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         elif action == "erase" and request.POST.get("sure") == "yes":
             rights.erase(signature)
             return render(request, "signatures/erased.html", {"campaign": signature.campaign})
+        elif action == "unlist":
+            rights.unlist(signature)
+            done = "Your name is no longer listed on your area's page."
         elif action == "revoke":
             rights.revoke_links(signature)
             return render(request, "signatures/links_revoked.html")
@@ -70,6 +75,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 # Mail clients send the one-click POST without a CSRF token; the signed,
 # revocable token in the URL is what authorises it.
 @csrf_exempt
+@sensitive_post_parameters()
 @never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:

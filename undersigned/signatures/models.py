@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, Q
 
 from undersigned.campaigns.models import Campaign, LetterVersion, Partner
 from undersigned.ids import time_ordered_uuid
@@ -46,6 +45,9 @@ class Signature(models.Model):
     country = models.CharField(max_length=2, blank=True)
 
     remember_device = models.BooleanField(default=False)
+    # Ticked by the signer: first name, last initial and city on the campaign's
+    # page for their area (undersigned/participation/). Never ticked for them.
+    listed = models.BooleanField("listed on the area page", default=False)
     emails_queued = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -87,6 +89,18 @@ class Signature(models.Model):
         return f"signature {self.id}"
 
     @property
+    def apparent_status(self) -> str:
+        """The status the signer is shown. Quarantine is never revealed to them."""
+        return self.held_status if self.status == self.Status.QUARANTINED else self.status
+
+    def get_apparent_status_display(self) -> str:
+        return self.Status(self.apparent_status).label
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return self.apparent_status == self.Status.PENDING
+
+    @property
     def display_name(self) -> str:
         """First name and last initial: how a signer is shown anywhere public."""
         initial = f" {self.last_name[:1]}." if self.last_name else ""
@@ -98,17 +112,15 @@ class Signature(models.Model):
 
 
 def confirmed_counts(campaigns) -> dict[int, int]:
-    """Confirmed signatures per campaign id, in one query."""
-    rows = (
-        Signature.objects.filter(campaign__in=campaigns)
-        .values("campaign_id")
-        .annotate(n=Count("id", filter=Q(status=Signature.Status.CONFIRMED)))
-    )
-    return {row["campaign_id"]: row["n"] for row in rows}
+    """Confirmed signatures per campaign id, in one query, from the tallies
+    (no COUNT over signatures; see undersigned/deliveries/counting.py)."""
+    from undersigned.deliveries.counting import confirmed_counts as tallied
+
+    return tallied(campaign.pk for campaign in campaigns)
 
 
 def confirmed_count(campaign: Campaign) -> int:
-    return Signature.objects.counted().filter(campaign=campaign).count()
+    return confirmed_counts([campaign]).get(campaign.pk, 0)
 
 
 class Consent(models.Model):
@@ -117,6 +129,8 @@ class Consent(models.Model):
     class Kind(models.TextChoices):
         ORGANISER = "organiser", "Hear from the organiser"
         PARTNER = "partner", "Hear from a partner"
+        # Told once, when the letter carrying the signer's name is delivered.
+        DELIVERY = "delivery", "Hear when the letter is delivered"
 
     signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="consents")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -24,6 +24,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from undersigned.deliveries.counting import record_transition
+
 from .links import absolute
 from .models import Consent, Device, Signature
 
@@ -79,7 +81,7 @@ def export_data(signature: Signature) -> dict:
     """Everything we hold about this signature, as the supporter may download it."""
     return {
         "campaign": {"slug": signature.campaign.slug, "title": signature.campaign.title},
-        "status": signature.status,
+        "status": signature.apparent_status,
         "signed_at": signature.created_at.isoformat(),
         "confirmed_at": signature.confirmed_at.isoformat() if signature.confirmed_at else None,
         "letter_version": signature.letter_version.number,
@@ -105,6 +107,7 @@ def export_data(signature: Signature) -> dict:
             }
             for consent in signature.consents.select_related("partner")
         ],
+        "listed_on_area_page": signature.listed,
         "remembered_devices": Device.objects.filter(email_digest=signature.email_digest).count(),
     }
 
@@ -117,16 +120,19 @@ def withdraw_consents(signature: Signature, consent_ids=None) -> int:
     return consents.update(withdrawn_at=timezone.now())
 
 
+@transaction.atomic
 def withdraw(signature: Signature) -> bool:
     """Take the signature out of the counts. Deliveries already made stay made."""
-    changed = Signature.objects.filter(
+    withdrawn = {"status": Signature.Status.WITHDRAWN, "withdrawn_at": timezone.now()}
+    # Confirmed first, on its own, so that we know it left the count.
+    confirmed = Signature.objects.filter(pk=signature.pk, status=Signature.Status.CONFIRMED)
+    counted = confirmed.update(**withdrawn, held_status="")
+    if counted:
+        record_transition(signature, -1)
+    changed = counted or Signature.objects.filter(
         pk=signature.pk,
-        status__in=[
-            Signature.Status.PENDING,
-            Signature.Status.CONFIRMED,
-            Signature.Status.QUARANTINED,
-        ],
-    ).update(status=Signature.Status.WITHDRAWN, withdrawn_at=timezone.now(), held_status="")
+        status__in=[Signature.Status.PENDING, Signature.Status.QUARANTINED],
+    ).update(**withdrawn, held_status="")
     signature.refresh_from_db()
     return bool(changed)
 
@@ -158,9 +164,16 @@ def anonymise(signatures) -> int:
         **dict.fromkeys(SEALED),
         email_digest=b"",
         network_digest=None,
+        listed=False,
         erased_at=timezone.now(),
         link_version=F("link_version") + 1,
     )
+
+
+def unlist(signature: Signature) -> None:
+    """Take the signer's name off their area's page (participation/), at once."""
+    Signature.objects.filter(pk=signature.pk).update(listed=False)
+    signature.listed = False
 
 
 def revoke_links(signature: Signature) -> None:

@@ -6,10 +6,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from undersigned.abuse import challenge
+from undersigned.abuse.assess import assess
+from undersigned.areas.lookup import letter_recipients
 from undersigned.campaigns.views import render_campaign, visible_campaign
+from undersigned.participation.queries import thanks_url
 
 from . import actions
 from .forms import SignForm
+
+POW_MESSAGE = (
+    "This campaign is protecting itself from automated signatures: your browser "
+    "needs JavaScript to finish a short check. Please wait a moment and press Sign again."
+)
 
 
 @sensitive_post_parameters()
@@ -22,19 +31,32 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     form = SignForm(campaign, request.POST, device=device)
     if not form.is_valid():
         return render_campaign(request, campaign, form=form, status=400)
+    if campaign.proof_of_work and not challenge.verify_and_spend(request.POST.get("pow")):
+        form.add_error(None, POW_MESSAGE)
+        return render_campaign(request, campaign, form=form, status=400)
+    details = form.details()
+    assessment = assess(
+        request,
+        campaign,
+        email=details.email,
+        form_token=request.POST.get("issued"),
+        honeypot=request.POST.get("website", ""),
+    )
     try:
         result = actions.sign(
             campaign,
-            form.details(),
+            details,
             consents=form.consents_given(),
             remember=form.cleaned_data.get("remember", False),
             device=device,
+            network_digest=assessment.network_digest,
+            quarantine_reasons=assessment.reasons,
         )
     except actions.CampaignNotOpen:
         return render_campaign(request, campaign, status=410)
     if device is not None:
         # A remembered, confirmed supporter: the signature counts already.
-        return redirect("thanks", slug=campaign.slug)
+        return redirect(thanks_url(result.signature))
     # The same page whether or not this address had signed before: the page
     # never tells anyone whether an address is on the list.
     del result
@@ -46,14 +68,23 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
 def confirm(request: HttpRequest, signature_id: str, token: str) -> HttpResponse:
     """GET shows a button; only the POST confirms, so link scanners change nothing."""
     try:
-        signature = actions.find_for_link(signature_id, token)
+        if request.method == "GET":
+            signature = actions.find_for_link(signature_id, token)
+        else:
+            # The action finds the signature itself: looking it up here too
+            # cost a query per confirmation in a confirm surge.
+            result = actions.confirm(signature_id, token)
     except actions.InvalidLink:
         return render(request, "signatures/invalid_link.html", status=404)
     if request.method == "GET":
-        context = {"campaign": signature.campaign, "signature": signature}
+        context = {
+            "campaign": signature.campaign,
+            "signature": signature,
+            # Without JavaScript the sign page could not show this preview.
+            "recipients": letter_recipients(signature),
+        }
         return render(request, "signatures/confirm.html", context)
-    result = actions.confirm(signature_id, token)
-    response = redirect("thanks", slug=result.signature.campaign.slug)
+    response = redirect(thanks_url(result.signature))
     if result.device_token:
         response.set_cookie(
             settings.REMEMBER_COOKIE,

@@ -4,20 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0001_initial'),
+        ("campaigns", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='proof_of_work',
-            field=models.BooleanField(default=False, help_text="Under attack: signers' browsers must solve a small puzzle (needs JavaScript)."),
+            model_name="campaign",
+            name="proof_of_work",
+            field=models.BooleanField(
+                default=False,
+                help_text="Under attack: signers' browsers must solve a small puzzle (needs JavaScript).",
+            ),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='rate_limit_per_hour',
-            field=models.PositiveIntegerField(default=100, help_text='Signatures per hour from one network (IPv4 /24, IPv6 /64) before further ones are quarantined for review. 0: no limit.'),
+            model_name="campaign",
+            name="rate_limit_per_hour",
+            field=models.PositiveIntegerField(
+                default=100,
+                help_text="Signatures per hour from one network (IPv4 /24, IPv6 /64) before further ones are quarantined for review. 0: no limit.",
+            ),
         ),
     ]

@@ -4,44 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0001_initial'),
-        ('signatures', '0001_initial'),
+        ("campaigns", "0001_initial"),
+        ("signatures", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='signature',
-            name='one_signature_per_person',
+            model_name="signature",
+            name="one_signature_per_person",
         ),
         migrations.AddField(
-            model_name='signature',
-            name='erased_at',
+            model_name="signature",
+            name="erased_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='signature',
-            name='held_status',
+            model_name="signature",
+            name="held_status",
             field=models.CharField(blank=True, max_length=12),
         ),
         migrations.AddField(
-            model_name='signature',
-            name='link_version',
+            model_name="signature",
+            name="link_version",
             field=models.PositiveIntegerField(default=1),
         ),
         migrations.AddField(
-            model_name='signature',
-            name='network_digest',
+            model_name="signature",
+            name="network_digest",
             field=models.BinaryField(blank=True, max_length=32, null=True),
         ),
         migrations.AlterField(
-            model_name='signature',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Pending confirmation'), ('confirmed', 'Confirmed'), ('withdrawn', 'Withdrawn'), ('invalidated', 'Invalidated'), ('quarantined', 'Quarantined')], default='pending', max_length=12),
+            model_name="signature",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Pending confirmation"),
+                    ("confirmed", "Confirmed"),
+                    ("withdrawn", "Withdrawn"),
+                    ("invalidated", "Invalidated"),
+                    ("quarantined", "Quarantined"),
+                ],
+                default="pending",
+                max_length=12,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signature',
-            constraint=models.UniqueConstraint(condition=models.Q(('erased_at__isnull', True)), fields=('campaign', 'email_digest'), name='one_signature_per_person'),
+            model_name="signature",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("erased_at__isnull", True)),
+                fields=("campaign", "email_digest"),
+                name="one_signature_per_person",
+            ),
         ),
     ]

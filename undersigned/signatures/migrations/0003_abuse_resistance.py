@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0002_abuse_resistance'),
-        ('signatures', '0002_privacy_fields'),
+        ("campaigns", "0002_abuse_resistance"),
+        ("signatures", "0002_privacy_fields"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='signature',
-            name='quarantine_reason',
+            model_name="signature",
+            name="quarantine_reason",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddIndex(
-            model_name='signature',
-            index=models.Index(fields=['campaign', 'network_digest', 'created_at'], name='signature_network_rate'),
+            model_name="signature",
+            index=models.Index(
+                fields=["campaign", "network_digest", "created_at"], name="signature_network_rate"
+            ),
         ),
     ]

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from undersigned.areas.demo import load_demo_areas
+from undersigned.areas.models import TargetRule
 from undersigned.campaigns.actions import save_campaign
 from undersigned.campaigns.models import Campaign, FieldMode, Partner, Target
 
@@ -26,23 +28,21 @@ your local lawmakers. You will be able to find the other people in your area
 who signed.
 """
 
-LOCAL_LETTER = """\
-Dear lawmaker,
-
-We live in your district and we are writing to ask you to end the use of face
-surveillance by our local government.
-
-Face recognition turns every camera into a checkpoint. It lets officials
-identify people at a distance, without their knowledge, and build a record of
-where they go and whom they meet. It misidentifies people, and the harm of
-those errors is not shared equally.
-
-We ask you to pass an ordinance that prohibits every local agency, including
-the police, from acquiring or using face surveillance technology or
-information derived from it, and to make that ban enforceable by residents.
-
-Please tell us where you stand.
-"""
+# Letters are shown and sent as written, line by line: one line per paragraph
+# or list item, so that browsers and mail clients wrap them to fit.
+LOCAL_LETTER = (
+    "Dear lawmaker,\n\n"
+    "We live in your district and we are writing to ask you to end the use of face "
+    "surveillance by our local government.\n\n"
+    "Face recognition turns every camera into a checkpoint. It lets officials identify "
+    "people at a distance, without their knowledge, and build a record of where they go "
+    "and whom they meet. It misidentifies people, and the harm of those errors is not "
+    "shared equally.\n\n"
+    "We ask you to pass an ordinance that prohibits every local agency, including the "
+    "police, from acquiring or using face surveillance technology or information derived "
+    "from it, and to make that ban enforceable by residents.\n\n"
+    "Please tell us where you stand.\n"
+)
 
 NATIONAL_BODY = """\
 Police departments across the country run face recognition searches on
@@ -50,31 +50,27 @@ millions of photographs, often with no warrant, no disclosure to the people
 charged and no audit of the results. People have been arrested for crimes they
 did not commit because software said they looked like someone else.
 
-The Civil Rights Division of the Department of Justice can open pattern-or-
-practice investigations, set conditions on federal grants and issue guidance
-to every department that receives federal money.
+The Civil Rights Division of the Department of Justice can open
+pattern-or-practice investigations, set conditions on federal grants and issue
+guidance to every department that receives federal money.
 
 Add your name. We will deliver the petition, with every confirmed signature,
 to the head of the Civil Rights Division.
 """
 
-NATIONAL_LETTER = """\
-Dear Assistant Attorney General,
-
-We, the undersigned, ask the Civil Rights Division to investigate the use of
-face recognition by police departments that receive federal funds, and to use
-every tool at its disposal to stop uses that violate our civil rights.
-
-Specifically, we ask the Division to:
-
-1. Investigate wrongful arrests that followed face recognition matches.
-2. Require departments receiving federal grants to disclose every face
-   recognition search to the people it is used against.
-3. Issue guidance that face recognition results alone never justify a stop,
-   a search or an arrest.
-
-Our rights should not depend on whether an algorithm finds our face familiar.
-"""
+NATIONAL_LETTER = (
+    "Dear Assistant Attorney General,\n\n"
+    "We, the undersigned, ask the Civil Rights Division to investigate the use of face "
+    "recognition by police departments that receive federal funds, and to use every tool "
+    "at its disposal to stop uses that violate our civil rights.\n\n"
+    "Specifically, we ask the Division to:\n\n"
+    "1. Investigate wrongful arrests that followed face recognition matches.\n"
+    "2. Require departments receiving federal grants to disclose every face recognition "
+    "search to the people it is used against.\n"
+    "3. Issue guidance that face recognition results alone never justify a stop, a search "
+    "or an arrest.\n\n"
+    "Our rights should not depend on whether an algorithm finds our face familiar.\n"
+)
 
 
 class Command(BaseCommand):
@@ -134,6 +130,23 @@ class Command(BaseCommand):
                 "email": "",
             },
         )
+        # Areas, offline: every US state, county, city or town and ZIP code from
+        # the installed packages, and a fictional mayor and council for each
+        # place. The local letter goes to the signer's city or town's.
+        for report in load_demo_areas():
+            self.stdout.write(report.summary())
+        TargetRule.objects.get_or_create(
+            campaign=local, division_type="place", defaults={"roles": "mayor, council"}
+        )
+        # Fictional lawmakers and signers, and the deliveries they have earned.
+        from undersigned.deliveries.demo import seed as seed_deliveries
+
+        delivered = seed_deliveries(local, national)
+        # More signers across the country, listed names and local groups, for the
+        # area pages, the map and the chart; then the public numbers, published.
+        from undersigned.participation.demo import seed as seed_participation
+
+        seed_participation(local, national, network)
         user, _ = get_user_model().objects.get_or_create(
             username=STAFF_USER, defaults={"is_staff": True, "is_superuser": True}
         )
@@ -145,6 +158,7 @@ class Command(BaseCommand):
             + f"\n  Organisers log in at {settings.SITE_URL}/admin/ as "
             f"{STAFF_USER} / {STAFF_PASSWORD}\n"
             f"  Sent mail appears at {settings.SITE_URL}/outbox/"
+            + (f"\n  {delivered} deliveries made: /admin/deliveries/" if delivered else "")
         )
 
     def partner(self, name, url, description) -> Partner:

@@ -1,0 +1,97 @@
+"""Set up a database for a test that runs the real worker in another process.
+
+    python -m tests.delivery_scenario setup SIGNERS
+
+Run with DJANGO_SETTINGS_MODULE=undersigned.settings and the database in the
+environment (SQLITE_PATH or DATABASE_URL), after `undersigned migrate`. It
+creates the local campaign, two fictional Somerville lawmakers on example.org
+and SIGNERS confirmed signers there, with the count events confirming writes.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+
+import django
+
+
+def setup(signers: int) -> None:
+    from django.utils import timezone
+
+    from undersigned.areas.models import (
+        ContactPoint,
+        Division,
+        Official,
+        SignatureDivision,
+        TargetRule,
+    )
+    from undersigned.campaigns.actions import save_campaign
+    from undersigned.campaigns.models import Campaign
+    from undersigned.deliveries.counting import record_transitions
+    from undersigned.deliveries.models import DeliveryRule
+    from undersigned.privacy.identity import email_digest
+    from undersigned.signatures.models import Signature
+
+    campaign = save_campaign(
+        Campaign(
+            slug="end-face-surveillance",
+            title="End face surveillance in your community",
+            summary="Ask for a ban.",
+            body="We ask for a ban.",
+            organisation="Test Rights Group",
+            letter_subject="Ban face surveillance",
+            letter_body="Dear lawmaker,\n\nPlease ban it.",
+            status=Campaign.Status.LIVE,
+        )
+    )
+    state = Division(ocd_id="ocd-division/country:us/state:ma", name="Massachusetts")
+    state.save()
+    place = Division(ocd_id=f"{state.ocd_id}/place:somerville", name="Somerville", parent=state)
+    place.save()
+    for role, name in (("mayor", "Mayor Fictional"), ("council", "Council Fictional")):
+        official = Official.objects.create(
+            key=f"{role}|{place.ocd_id}", name=name, office=f"{role} of Somerville",
+            role=role, division=place,
+        )  # fmt: skip
+        ContactPoint.objects.create(
+            official=official,
+            kind=ContactPoint.Kind.EMAIL,
+            value=f"{role}@somerville.example.org",
+            for_delivery=True,
+        )
+    TargetRule.objects.create(campaign=campaign, division_type="place", roles="mayor,council")
+    DeliveryRule.objects.create(
+        campaign=campaign, kind=DeliveryRule.Kind.LOCAL, division_type="place", batch_size=100
+    )
+    letter = campaign.current_letter()
+    now = timezone.now()
+    rows = [
+        Signature(
+            campaign=campaign,
+            letter_version=letter,
+            email_digest=email_digest(f"signer{n}@example.org"),
+            email=f"signer{n}@example.org",
+            first_name=f"Signer{n}",
+            last_name="Example",
+            postal_code="02143",
+            country="US",
+            status=Signature.Status.CONFIRMED,
+            confirmed_at=now + timedelta(microseconds=n),
+        )
+        for n in range(signers)
+    ]
+    Signature.objects.bulk_create(rows)
+    SignatureDivision.objects.bulk_create(
+        SignatureDivision(signature=s, division=place) for s in rows
+    )
+    record_transitions([s.pk for s in rows], +1)
+
+
+if __name__ == "__main__":
+    django.setup()
+    command, *args = sys.argv[1:]
+    if command == "setup":
+        setup(int(args[0]))
+    else:
+        raise SystemExit(f"unknown command {command!r}")

@@ -1,0 +1,117 @@
+"""A signer whose postal code spans two congressional districts chooses theirs,
+in a real Chromium: with JavaScript the page asks and previews the letter's
+recipients before the first submit; without it the form asks after it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from undersigned.areas.importers.divisions import import_ocd_divisions
+from undersigned.areas.importers.officials import import_officials_csv
+from undersigned.areas.importers.postal import import_postal_csv
+from undersigned.areas.models import SignatureDivision
+
+from .areas import MA, SOMERVILLE, csv_text, target_by_area
+from .conftest import make_campaign
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CD5, CD7 = f"{MA}/cd:5", f"{MA}/cd:7"
+
+
+@pytest.fixture
+def campaign(live_server):
+    import_ocd_divisions(
+        csv_text(
+            "id,name",
+            "ocd-division/country:us,United States",
+            f"{MA},Massachusetts",
+            f"{SOMERVILLE},Somerville city",
+            f"{CD5},Massachusetts's 5th congressional district",
+            f"{CD7},Massachusetts's 7th congressional district",
+        )
+    )
+    links = [(code, MA) for code in ("02143", "02145")] + [
+        ("02143", SOMERVILLE),
+        ("02143", CD7),
+        ("02145", SOMERVILLE),
+        ("02145", CD5),
+        ("02145", CD7),
+    ]
+    import_postal_csv(
+        csv_text(
+            "country,postal_code,division_id,method",
+            *(f"US,{code},{division},manual" for code, division in links),
+        )
+    )
+    import_officials_csv(
+        csv_text(
+            "name,office,role,division_id,email",
+            f"Lee Fiveson (fictional),U.S. Representative,rep,{CD5},rep5@example.org",
+            f"Kim Sevenson (fictional),U.S. Representative,rep,{CD7},rep7@example.org",
+        )
+    )
+    campaign = make_campaign()
+    target_by_area(campaign, "cd", "rep")
+    return campaign
+
+
+def field(page: Page, label: str):
+    return page.get_by_role("textbox", name=re.compile(rf"^{re.escape(label)}\b"))
+
+
+def fill_details(page: Page, postal_code: str) -> None:
+    field(page, "First name").fill("Jane")
+    field(page, "Last name").fill("Doe")
+    field(page, "E-mail").fill("jane@example.org")
+    field(page, "Postal code").fill(postal_code)
+
+
+def placement() -> dict[str, str]:
+    return dict(SignatureDivision.objects.values_list("division__ocd_id", "how"))
+
+
+def test_with_javascript_the_page_asks_and_previews_before_the_first_submit(
+    page, campaign, requests_seen
+):
+    page.goto(campaign.get_absolute_url())
+    fill_details(page, "02143")
+    preview = page.locator("[data-area-preview]")
+    expect(preview).to_contain_text(
+        "Your letter will go to: Kim Sevenson (fictional), U.S. Representative."
+    )
+    field(page, "Postal code").fill("02145")
+    question = page.get_by_role("group", name="Which congressional district do you live in?")
+    expect(question).to_be_visible()
+    expect(preview).to_contain_text("Choose your congressional district")
+    question.get_by_label("Massachusetts's 5th congressional district").check()
+    expect(preview).to_contain_text("Your letter will go to: Lee Fiveson (fictional)")
+    expect(preview).not_to_contain_text("Kim Sevenson")
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    assert placement() == {MA: "lookup", SOMERVILLE: "lookup", CD5: "chosen"}
+    requests_seen.assert_all_same_origin()
+    requests_seen.assert_nothing_broken()
+    assert any("/api/areas/lookup?campaign=" in url for url in requests_seen)
+
+
+def test_without_javascript_the_form_comes_back_with_the_question(new_page, campaign):
+    page = new_page(java_script_enabled=False)
+    page.goto(campaign.get_absolute_url())
+    fill_details(page, "02145")
+    expect(page.locator("[data-area-preview]")).to_be_hidden()
+    page.get_by_role("button", name="Sign", exact=True).click()
+    question = page.get_by_role("group", name="Which congressional district do you live in?")
+    expect(question).to_be_visible()
+    expect(question).to_contain_text(
+        "Please choose your congressional district: postal code 02145 covers more than one."
+    )
+    expect(field(page, "First name")).to_have_value("Jane")
+    expect(field(page, "E-mail")).to_have_value("jane@example.org")
+    question.get_by_label("Massachusetts's 7th congressional district").check()
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    assert placement() == {MA: "lookup", SOMERVILLE: "lookup", CD7: "chosen"}

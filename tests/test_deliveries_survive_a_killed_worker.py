@@ -1,0 +1,162 @@
+"""A worker killed with SIGKILL in the middle of sending a delivery: a restarted
+worker finishes the job, no milestone is lost or doubled, and a letter is sent
+again at most once, with the same Message-ID.
+
+The worker is the real `undersigned worker` in its own process, on its own
+database (an SQLite file, or a fresh PostgreSQL database when the tests run
+on PostgreSQL), sending to a real SMTP server on loopback that holds each
+message for a while so that the kill lands mid-send.
+"""
+
+# ruff: noqa: RUF003
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from .delivery_helpers import SMTPServer, wait_for
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+class ScenarioDatabase:
+    """A database of the test's own, reachable from other processes."""
+
+    def __init__(self, tmp_path: Path):
+        self.tmp_path = tmp_path
+        self.url = os.environ.get("DATABASE_URL", "")
+        self.name = f"undersigned_kill_{uuid.uuid4().hex[:8]}"
+
+    def env(self) -> dict[str, str]:
+        if not self.url:
+            return {"SQLITE_PATH": str(self.tmp_path / "scenario.sqlite3")}
+        parts = urlsplit(self.url)
+        return {"DATABASE_URL": urlunsplit(parts._replace(path=f"/{self.name}"))}
+
+    def __enter__(self) -> ScenarioDatabase:
+        if self.url:
+            self._admin(f'CREATE DATABASE "{self.name}"')
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.url:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        parts = urlsplit(self.url)
+        with psycopg.connect(
+            host=parts.hostname, port=parts.port or 5432, user=parts.username,
+            password=parts.password, dbname="postgres", autocommit=True,
+        ) as admin:  # fmt: skip
+            admin.execute(sql)
+
+    def query(self, sql: str) -> list[tuple]:
+        if not self.url:
+            with sqlite3.connect(self.tmp_path / "scenario.sqlite3", timeout=20) as db:
+                return db.execute(sql).fetchall()
+        import psycopg
+
+        with psycopg.connect(self.env()["DATABASE_URL"]) as db:
+            return db.execute(sql).fetchall()
+
+
+def pdf_bytes(message) -> bytes:
+    (pdf,) = [p for p in message.iter_attachments() if p.get_filename().endswith(".pdf")]
+    return pdf.get_content()
+
+
+def run(args: list[str], env: dict[str, str]) -> None:
+    subprocess.run(args, env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(BIN / "undersigned"), "worker", "--no-startup-delay", "--interval", "0.2",
+         "--requeue-every", "1", "--count-every", "0.5"],
+        env=env, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def test_a_worker_killed_mid_send_is_finished_by_the_next_without_doubles(tmp_path):
+    with ScenarioDatabase(tmp_path) as database, SMTPServer() as smtp:
+        env = {
+            **os.environ,
+            **database.env(),
+            "DJANGO_SETTINGS_MODULE": "undersigned.settings",
+            "UNDERSIGNED_VAR_DIR": str(tmp_path),
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp.port),
+            # A claim older than 3 × this belongs to a dead worker.
+            "EMAIL_TIMEOUT": "2",
+        }
+        started = time.monotonic()
+        run([str(BIN / "undersigned"), "migrate", "--verbosity", "0"], env)
+        run([sys.executable, "-m", "tests.delivery_scenario", "setup", "250"], env)
+        print(f"\nscenario database ready in {time.monotonic() - started:.1f}s")
+
+        smtp.mailbox.delay = 4.0  # long enough to kill the worker mid-send
+        log = tmp_path / "worker.log"
+        first = start_worker(env, log)
+        try:
+            assert smtp.mailbox.arrived.wait(60), log.read_text()
+            first.send_signal(signal.SIGKILL)
+            first.wait(10)
+        finally:
+            if first.poll() is None:
+                first.kill()
+        assert first.returncode == -signal.SIGKILL
+        states = dict(database.query(
+            "SELECT state, COUNT(*) FROM deliveries_deliveryattempt GROUP BY state"
+        ))  # fmt: skip
+        assert states.get("sending") == 1  # killed mid-send, claim held
+        assert states.get("sent", 0) == 0
+
+        smtp.mailbox.delay = 0
+        second = start_worker(env, log)
+        try:
+            finished = wait_for(
+                lambda: (
+                    database.query(
+                        "SELECT COUNT(*) FROM deliveries_deliveryattempt WHERE state = 'sent'"
+                    )[0][0]
+                    == 4
+                ),
+                timeout=90,
+            )
+            assert finished, log.read_text()
+            time.sleep(1.5)  # anything more it would wrongly send, it sends now
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(20)
+
+        milestones = database.query(
+            "SELECT milestone, COUNT(*) FROM deliveries_delivery GROUP BY milestone"
+        )
+        assert sorted(milestones) == [(1, 1), (2, 1)]
+        attempts = database.query("SELECT id FROM deliveries_deliveryattempt")
+        expected = {f"<delivery-{uuid.UUID(str(pk))}@undersigned>" for (pk,) in attempts}
+        received = Counter(str(m["Message-ID"]) for m in smtp.mailbox.letters())
+        print("letters received per Message-ID:", sorted(received.values()))
+        assert set(received) == expected  # every letter arrived
+        assert sum(received.values()) <= len(expected) + 1  # one re-sent, at most
+        assert max(received.values()) <= 2
+        for message_id, copies in received.items():
+            if copies > 1:  # the re-sent letter is the same letter
+                sent = [m for m in smtp.mailbox.letters() if m["Message-ID"] == message_id]
+                assert len({m.get_body(("plain",)).get_content() for m in sent}) == 1
+                assert len({pdf_bytes(m) for m in sent}) == 1
+        carried = database.query(
+            "SELECT COUNT(*), COUNT(DISTINCT signature_id) FROM deliveries_deliverysigner"
+        )
+        assert carried == [(200, 200)]

@@ -1,0 +1,52 @@
+"""Staff decisions on suspect signatures. Each one is written to the audit log."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+
+from undersigned.deliveries.counting import lock_counted, record_transitions
+from undersigned.privacy.audit import record
+from undersigned.signatures.models import Signature
+
+Status = Signature.Status
+
+
+@transaction.atomic
+def release(signatures, *, actor: str) -> int:
+    """Let quarantined signatures count as what they would have been."""
+    chosen = signatures.filter(status=Status.QUARANTINED).exclude(held_status="")
+    ids = list(chosen.values_list("pk", flat=True))
+    counted = lock_counted(ids, held=True)
+    released = Signature.objects.filter(pk__in=ids).update(
+        status=F("held_status"), held_status="", quarantine_reason=""
+    )
+    record_transitions(counted, +1)
+    record(actor, "release", signatures=released)
+    return released
+
+
+@transaction.atomic
+def invalidate(signatures, *, actor: str) -> int:
+    """Mark signatures as fraudulent: they never count, whatever they were."""
+    chosen = signatures.exclude(status__in=[Status.INVALIDATED, Status.WITHDRAWN])
+    ids = list(chosen.values_list("pk", flat=True))
+    counted = lock_counted(ids)
+    changed = Signature.objects.filter(pk__in=ids).update(status=Status.INVALIDATED, held_status="")
+    record_transitions(counted, -1)
+    record(actor, "invalidate", signatures=changed)
+    return changed
+
+
+@transaction.atomic
+def quarantine(signatures, *, actor: str, reason: str = "staff review") -> int:
+    """Hold signatures for review (a burst spotted by staff); they stop counting."""
+    chosen = signatures.filter(status__in=[Status.PENDING, Status.CONFIRMED])
+    ids = list(chosen.values_list("pk", flat=True))
+    counted = lock_counted(ids)
+    changed = Signature.objects.filter(pk__in=ids).update(
+        held_status=F("status"), status=Status.QUARANTINED, quarantine_reason=reason
+    )
+    record_transitions(counted, -1)
+    record(actor, "quarantine", signatures=changed)
+    return changed

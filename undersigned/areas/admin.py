@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from .importers.base import ImportFailed
+from .importers.registry import IMPORTERS, run_importer
+from .models import ContactPoint, Division, Official, PostalCodeDivision, TargetRule
+
+
+class ImportForm(forms.Form):
+    importer = forms.ChoiceField(label="What the file holds")
+    file = forms.FileField()
+    dry_run = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Dry run: show what would change and save nothing",
+    )
+
+    def __init__(self, model: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["importer"].choices = [
+            (importer.name, importer.label)
+            for importer in IMPORTERS.values()
+            if importer.model == model
+        ]
+        if model == "official":
+            self.fields["retire_missing"] = forms.BooleanField(
+                required=False,
+                label="End the term of this source's officials that the file no longer lists",
+            )
+
+
+class ImportMixin:
+    """An 'Import' page beside the changelist: upload a file, see every bad line
+    or what changed. It runs the same importers as `undersigned areas import`."""
+
+    change_list_template = "admin/areas/change_list_with_import.html"
+    import_model = ""
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_import"
+        urls = [path("import/", self.admin_site.admin_view(self.import_view), name=name)]
+        return urls + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = ImportForm(self.import_model, request.POST or None, request.FILES or None)
+        report = failure = problem = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = run_importer(
+                    form.cleaned_data["importer"],
+                    upload,
+                    dry_run=form.cleaned_data["dry_run"],
+                    retire_missing=form.cleaned_data.get("retire_missing", False),
+                    file=upload.name,
+                )
+            except ImportFailed as error:
+                failure = error
+            except (ValueError, OSError) as error:
+                problem = str(error)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Import {self.opts.verbose_name_plural}",
+            "form": form,
+            "report": report,
+            "failure": failure,
+            "problem": problem,
+            "changelist_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
+            ),
+        }
+        status = 400 if failure or problem else 200
+        return TemplateResponse(request, "admin/areas/import.html", context, status=status)
+
+
+@admin.register(Division)
+class DivisionAdmin(ImportMixin, admin.ModelAdmin):
+    import_model = "division"
+    list_display = ["name", "type", "ocd_id", "valid_from", "valid_through", "source"]
+    list_filter = ["type", "country"]
+    search_fields = ["ocd_id", "name"]
+    raw_id_fields = ["parent"]
+    readonly_fields = ["country", "type"]
+    show_full_result_count = False
+
+
+@admin.register(PostalCodeDivision)
+class PostalCodeDivisionAdmin(admin.ModelAdmin):
+    list_display = ["country", "postal_code", "division", "weight", "method", "source"]
+    list_filter = ["country", "method"]
+    search_fields = ["postal_code", "division__ocd_id"]
+    raw_id_fields = ["division"]
+    list_select_related = ["division"]
+    show_full_result_count = False
+
+
+class ContactPointInline(admin.TabularInline):
+    model = ContactPoint
+    extra = 0
+    fields = ["kind", "value", "label", "for_delivery"]
+
+
+@admin.register(Official)
+class OfficialAdmin(ImportMixin, admin.ModelAdmin):
+    import_model = "official"
+    list_display = ["name", "office", "role", "division", "party", "start_date", "end_date"]
+    list_filter = ["role", "source"]
+    search_fields = ["name", "office", "division__ocd_id", "division__name"]
+    raw_id_fields = ["division"]
+    list_select_related = ["division"]
+    inlines = [ContactPointInline]
+    readonly_fields = ["key"]
+
+
+class TargetRuleInline(admin.TabularInline):
+    """Shown on the campaign: whom each signer's letter goes to, by area."""
+
+    model = TargetRule
+    extra = 0
+    fields = ["division_type", "roles", "order"]
+    verbose_name = "target by area"
+    verbose_name_plural = (
+        "Targets by area (the officials of each signer's division of this type; "
+        "roles comma-separated, empty for all)"
+    )

@@ -1,0 +1,99 @@
+"""The importers by name, for the console command and the admin upload."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .base import ImportReport
+from .divisions import import_ocd_divisions
+from .officials import (
+    import_congress_legislators,
+    import_officials_csv,
+    import_openstates,
+    read_openstates,
+)
+from .postal import import_postal_csv, import_zcta_districts
+
+
+@dataclass(frozen=True)
+class Importer:
+    name: str
+    label: str
+    run: Callable[..., ImportReport]
+    # Which admin changelist offers it: "division" or "official".
+    model: str
+    officials: bool = False
+    # Open States takes a folder, a zip archive or one YAML file, not a CSV.
+    yaml: bool = False
+
+
+IMPORTERS = {
+    importer.name: importer
+    for importer in [
+        Importer("divisions", "Divisions: Open Civic Data CSV", import_ocd_divisions, "division"),
+        Importer(
+            "postal-codes",
+            "Postal codes: CSV country,postal_code,division_id,weight,method,source",
+            import_postal_csv,
+            "division",
+        ),
+        Importer(
+            "zcta-districts",
+            "ZIP (ZCTA) to congressional district CSV: state_fips,state_abbr,zcta,cd",
+            import_zcta_districts,
+            "division",
+        ),
+        Importer("officials", "Officials: CSV", import_officials_csv, "official", officials=True),
+        Importer(
+            "congress-legislators",
+            "Members of Congress: unitedstates congress-legislators CSV",
+            import_congress_legislators,
+            "official",
+            officials=True,
+        ),
+        Importer(
+            "openstates",
+            "Open States people: a state's folder as a .zip, or one .yml file",
+            import_openstates,
+            "official",
+            officials=True,
+            yaml=True,
+        ),
+    ]
+}
+
+
+def run_importer(
+    name: str,
+    data,
+    *,
+    dry_run: bool = False,
+    retire_missing: bool = False,
+    source: str = "",
+    file: str = "",
+) -> ImportReport:
+    """Run one importer on a path or an open (uploaded) binary file."""
+    started = time.monotonic()
+    report = _run(
+        name, data, dry_run=dry_run, retire_missing=retire_missing, source=source, file=file
+    )
+    report.seconds = time.monotonic() - started  # reading the file included
+    return report
+
+
+def _run(name: str, data, *, dry_run, retire_missing, source, file) -> ImportReport:
+    importer = IMPORTERS[name]
+    options: dict = {"dry_run": dry_run}
+    if source:
+        options["source"] = source
+    if importer.officials:
+        options["retire_missing"] = retire_missing
+    if importer.yaml:
+        return importer.run(read_openstates(data), **options)
+    if isinstance(data, str | Path):
+        with open(data, "rb") as handle:
+            return importer.run(handle, file=file, **options)
+    return importer.run(data, file=file, **options)

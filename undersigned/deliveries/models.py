@@ -1,0 +1,369 @@
+"""Tallies, milestones and deliveries.
+
+Counting. Confirming a signature writes one CountEvent (+1) in its own
+transaction and touches no shared row, so thousands of signers in one area can
+confirm at once without queueing on a counter. The tally processor
+(counting.py) folds the events into Tally rows, one per (campaign, division)
+and one per campaign (division NULL), and deletes them, in one transaction.
+
+Delivering. When a tally reaches its next multiple of the batch size, the
+processor creates a Delivery for that milestone while it holds the tally's row
+lock; a unique constraint on (campaign, division, milestone) makes the
+database, not Python, the guarantee that a milestone is delivered once. The
+signers a delivery carries are DeliverySigner rows, unique per (campaign,
+division, signature), so no two deliveries to one area share a signer.
+Each (delivery, recipient, channel) is a DeliveryAttempt the worker sends.
+"""
+
+# The en dash in 'Signers 101–200' is the one we print.
+# ruff: noqa: RUF001, RUF002, RUF003
+from __future__ import annotations
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from undersigned.ids import time_ordered_uuid
+from undersigned.privacy.fields import SealedField
+
+
+def new_public_id() -> str:
+    return secrets.token_hex(12)
+
+
+class CountEvent(models.Model):
+    """A signature entering (+1) or leaving (-1) the confirmed count.
+
+    Append-only: written in the same transaction as the status change, folded
+    into tallies and deleted by the processor. Until then, counts shown on
+    pages add the pending deltas (see counting.confirmed_counts).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    # The campaign is copied from the signature so that campaign totals need no join.
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    signature = models.ForeignKey(
+        "signatures.Signature", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    delta = models.SmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "delta"], name="countevent_campaign")]
+        constraints = [
+            models.CheckConstraint(condition=Q(delta__in=[-1, 1]), name="countevent_delta_is_one")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delta:+d} for {self.signature_id}"
+
+
+class Tally(models.Model):
+    """Confirmed signatures of a campaign in one division, or in all (division NULL)."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="tallies"
+    )
+    division = models.ForeignKey(
+        "areas.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed = models.IntegerField(default=0)
+    # Milestones (multiples of the batch size) delivered so far: they stay
+    # delivered when signers withdraw, and the next one is the next multiple.
+    milestones_created = models.PositiveIntegerField(default=0)
+    # Signers carried by deliveries so far (numbers the next one: 'signers 201–300').
+    signers_delivered = models.PositiveIntegerField(default=0)
+    goal_delivered = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "tallies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "division"],
+                condition=Q(division__isnull=False),
+                name="one_tally_per_division",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign"], condition=Q(division__isnull=True), name="one_campaign_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.division_id or 'total'}: {self.confirmed}"
+
+
+class DeliveryRule(models.Model):
+    """When a campaign's letter goes out, and to whom.
+
+    Local: each time the confirmed signers of one area of `division_type` reach
+    a new multiple of `batch_size`, the letter goes to that area's officials
+    (the campaign's target rules, areas.TargetRule). National: the letter goes
+    to the campaign's fixed targets every `every_n` signers, at the goal, on
+    demand from the admin and when the campaign closes.
+    """
+
+    class Kind(models.TextChoices):
+        LOCAL = "local", "Local: each area's officials"
+        NATIONAL = "national", "National: the fixed targets"
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="delivery_rules"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    division_type = models.CharField(
+        max_length=50, blank=True, help_text="Local: the area type, e.g. place, county, sldl."
+    )
+    batch_size = models.PositiveIntegerField(
+        default=100, help_text="Local: deliver every time an area reaches a multiple of this."
+    )
+    every_n = models.PositiveIntegerField(
+        "every N signers",
+        default=0,
+        help_text="National: deliver every time the total reaches a multiple of this (0: no).",
+    )
+    deliver_at_goal = models.BooleanField(
+        default=True, help_text="National: deliver when the campaign reaches its goal."
+    )
+    deliver_on_close = models.BooleanField(
+        default=True, help_text="National: deliver the remaining signers when the campaign closes."
+    )
+    include_emails = models.BooleanField(
+        "include signers' e-mail addresses",
+        default=False,
+        help_text="Off by default: the lists carry names and places only.",
+    )
+
+    class Meta:
+        ordering = ["campaign", "kind", "division_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "division_type"],
+                condition=Q(kind="local"),
+                name="one_local_rule_per_type",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign"], condition=Q(kind="national"), name="one_national_rule"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.LOCAL:
+            return f"every {self.batch_size} signers in each {self.division_type}"
+        return "to the fixed targets"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.LOCAL and not self.division_type:
+            raise ValidationError({"division_type": "A local rule needs the area type."})
+        if self.kind == self.Kind.LOCAL and self.batch_size < 1:
+            raise ValidationError({"batch_size": "Deliver every 1 signer or more."})
+
+
+class Delivery(models.Model):
+    """One letter, with the signers it carries, on its way to its recipients."""
+
+    class Kind(models.TextChoices):
+        MILESTONE = "milestone", "Milestone"
+        GOAL = "goal", "Goal reached"
+        ON_DEMAND = "on_demand", "Delivered on demand"
+        FINAL = "final", "Campaign closed"
+
+    id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id, editable=False)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="deliveries"
+    )
+    # NULL: a national delivery, to the campaign's fixed targets.
+    division = models.ForeignKey(
+        "areas.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    milestone = models.PositiveIntegerField(default=0)
+    letter_version = models.ForeignKey(
+        "campaigns.LetterVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    # The running number of the first signer carried, in this area (or overall).
+    first_number = models.PositiveIntegerField()
+    signer_count = models.PositiveIntegerField()
+    include_emails = models.BooleanField(default=False)
+    requested_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # The rendered letter, as sent: it holds names, so it is sealed.
+    pdf = SealedField(help_text="base64 of the PDF")
+    csv = SealedField()
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    csv_sha256 = models.CharField(max_length=64, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    # Set once, when no attempt is left to make; the moment signers are told.
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "division", "milestone"],
+                condition=Q(kind="milestone", division__isnull=False),
+                name="one_delivery_per_area_milestone",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "milestone"],
+                condition=Q(kind="milestone", division__isnull=True),
+                name="one_delivery_per_national_milestone",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign"], condition=Q(kind="goal"), name="one_goal_delivery"
+            ),
+            models.UniqueConstraint(
+                fields=["campaign"], condition=Q(kind="final"), name="one_final_delivery"
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "division"], name="delivery_area")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.slug}: {self.label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("receipt", args=[self.public_id])
+
+    @property
+    def last_number(self) -> int:
+        return self.first_number + self.signer_count - 1
+
+    @property
+    def area_name(self) -> str:
+        return area_label(self.division) if self.division_id else ""
+
+    @property
+    def label(self) -> str:
+        """'Signers 101–200 from Somerville, MA' (an en dash, as printed)."""
+        numbers = (
+            f"Signer {self.first_number}"
+            if self.signer_count == 1
+            else f"Signers {self.first_number}–{self.last_number}"
+        )
+        return f"{numbers} from {self.area_name}" if self.division_id else numbers
+
+    @property
+    def occasion(self) -> str:
+        if self.kind == self.Kind.MILESTONE:
+            return f"milestone {self.milestone}"
+        return self.get_kind_display().lower()
+
+
+def area_label(division) -> str:
+    """A division's name with its first-level area: 'Somerville, MA'.
+
+    The first level below the country (a US state, a Canadian province) is
+    taken from the Open Civic Data id, so no query is needed.
+    """
+    segments = division.ocd_id.split("/")[2:]
+    if len(segments) < 2:
+        return division.name
+    code = segments[0].split(":", 1)[-1].upper()
+    return f"{division.name}, {code}"
+
+
+class DeliverySigner(models.Model):
+    """A signer carried by a delivery. Never shared by two deliveries to one area."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="signers")
+    # `delivered_in` is what signatures.rights.was_delivered() looks for.
+    signature = models.ForeignKey(
+        "signatures.Signature", on_delete=models.PROTECT, related_name="delivered_in"
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    division = models.ForeignKey(
+        "areas.Division",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["delivery", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "division", "signature"],
+                condition=Q(division__isnull=False),
+                name="signer_delivered_once_per_area",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "signature"],
+                condition=Q(division__isnull=True),
+                name="signer_delivered_once_nationally",
+            ),
+            models.UniqueConstraint(fields=["delivery", "position"], name="one_signer_per_line"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.position}"
+
+
+class DeliveryAttempt(models.Model):
+    """One recipient of a delivery, on one channel, and how sending it went."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        POSTAL = "postal", "Post"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        AWAITING_MAILING = "awaiting_mailing", "Awaiting mailing"
+
+    id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
+    # "official:<id>" or "target:<id>": one attempt per recipient and channel.
+    recipient_key = models.CharField(max_length=50)
+    official = models.ForeignKey(
+        "areas.Official", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target = models.ForeignKey(
+        "campaigns.Target", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # As addressed when the attempt was made (officials' public contact details).
+    name = models.CharField(max_length=200)
+    office = models.CharField(max_length=400, blank=True)
+    address = models.TextField(blank=True, help_text="E-mail address or postal address.")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_try_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The error class and SMTP code only: replies can quote addresses.
+    last_error = models.CharField(max_length=200, blank=True)
+    mailed_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "office", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delivery", "recipient_key", "channel"], name="one_attempt_per_recipient"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "next_try_at"], name="attempt_state")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_channel_display()}, {self.get_state_display()})"
+
+    @property
+    def message_id(self) -> str:
+        """Stable across retries and crashes: a re-sent letter is recognisably the same."""
+        return f"<delivery-{self.id}@undersigned>"

@@ -1,0 +1,275 @@
+"""What a delivery looks like: the PDF, the CSV, the e-mail, the printable pack.
+
+The PDF is a pure function of the delivery's rows: its creation date is the
+delivery's, and fpdf2 derives the document id from the content, so rendering
+twice gives the same bytes and the same SHA-256. What was sent is also kept
+(sealed) on the delivery, since a signer erasing their data later changes
+what a new rendering would show.
+
+Signers appear with their name and their city (or postal code), never their
+e-mail address unless the campaign's delivery rule says so.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+from dataclasses import dataclass
+from email.utils import formataddr
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils.encoding import punycode
+from django.utils.text import slugify
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from undersigned.areas.models import SignatureDivision
+from undersigned.privacy.csvsafe import csv_lines
+
+from .models import Delivery, DeliveryAttempt, DeliverySigner
+
+# fontTools logs every step of subsetting the font at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVu"
+NAME_WITHHELD = "(name withheld)"
+
+
+@dataclass(frozen=True)
+class SignerRow:
+    number: int
+    name: str
+    place: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    csv: str
+
+    @property
+    def pdf_base64(self) -> str:
+        return base64.b64encode(self.pdf).decode()
+
+    @property
+    def pdf_sha256(self) -> str:
+        return hashlib.sha256(self.pdf).hexdigest()
+
+    @property
+    def csv_sha256(self) -> str:
+        return hashlib.sha256(self.csv.encode()).hexdigest()
+
+
+def receipt_url(delivery: Delivery) -> str:
+    return settings.SITE_URL + delivery.get_absolute_url()
+
+
+def file_stem(delivery: Delivery) -> str:
+    area = slugify(delivery.area_name) if delivery.division_id else "all"
+    return f"{delivery.campaign.slug}-{area}-{delivery.first_number}-{delivery.last_number}"
+
+
+def signer_rows(delivery: Delivery) -> list[SignerRow]:
+    """The carried signers in order: name and city (or postal code)."""
+    carried = list(
+        DeliverySigner.objects.filter(delivery=delivery)
+        .select_related("signature")
+        .order_by("position")
+    )
+    ids = [row.signature_id for row in carried]
+    cities = {}
+    for start in range(0, len(ids), 900):
+        cities.update(
+            SignatureDivision.objects.filter(
+                signature_id__in=ids[start : start + 900], division__type="place"
+            ).values_list("signature_id", "division__name")
+        )
+    rows = []
+    for row in carried:
+        signature = row.signature
+        rows.append(
+            SignerRow(
+                number=delivery.first_number + row.position - 1,
+                name=signature.full_name or NAME_WITHHELD,
+                place=cities.get(signature.pk) or signature.postal_code,
+                email=signature.email if delivery.include_emails else "",
+            )
+        )
+    return rows
+
+
+def render_delivery(delivery: Delivery) -> Rendered:
+    rows = signer_rows(delivery)
+    return Rendered(pdf=render_pdf(delivery, rows), csv=render_csv(delivery, rows))
+
+
+def render_csv(delivery: Delivery, rows: list[SignerRow]) -> str:
+    header = ["number", "name", "city or postal code"]
+    if delivery.include_emails:
+        header.append("email")
+    body = (
+        [row.number, row.name, row.place, *([row.email] if delivery.include_emails else [])]
+        for row in rows
+    )
+    return "".join(csv_lines(header, body))
+
+
+class LetterPDF(FPDF):
+    receipt = ""
+
+    def footer(self) -> None:
+        self.set_y(-15)
+        self.set_font(FONT, size=8)
+        self.set_text_color(90)
+        self.cell(0, 5, f"Check this document at {self.receipt}", align="L")
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.set_text_color(0)
+
+
+def new_pdf(delivery: Delivery) -> LetterPDF:
+    paper = "Letter" if delivery.campaign.country in {"US", "CA"} else "A4"
+    pdf = LetterPDF(format=paper)
+    pdf.receipt = receipt_url(delivery)
+    pdf.set_creation_date(delivery.created_at)
+    pdf.set_title(delivery.letter_version.subject)
+    pdf.set_author(delivery.campaign.organisation)
+    pdf.set_creator(settings.SITE_NAME)
+    pdf.set_lang("en")
+    pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(True, margin=22)
+    pdf.set_margins(22, 20, 22)
+    return pdf
+
+
+def write_letter(pdf: LetterPDF, delivery: Delivery, rows: list[SignerRow], addressee="") -> None:
+    """The letter and its signers, from a new page."""
+    letter = delivery.letter_version
+    pdf.add_page()
+    if addressee:
+        pdf.set_font(FONT, size=11)
+        pdf.multi_cell(0, 5.5, addressee, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(8)
+    pdf.set_font(FONT, size=9)
+    pdf.set_text_color(90)
+    pdf.cell(0, 5, delivery.campaign.organisation, new_x="LMARGIN", new_y="NEXT")
+    day = delivery.created_at
+    pdf.cell(0, 5, f"{day.day} {day:%B %Y}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0)
+    pdf.ln(4)
+    pdf.set_font(FONT, "B", 15)
+    pdf.multi_cell(0, 7.5, letter.subject, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=11)
+    pdf.multi_cell(0, 6, delivery.label, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font(FONT, size=11)
+    for paragraph in letter.body.strip().split("\n"):
+        pdf.multi_cell(0, 5.5, paragraph, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_font(FONT, "B", 11)
+    count = f"{delivery.signer_count} signer" + ("" if delivery.signer_count == 1 else "s")
+    pdf.multi_cell(
+        0, 6, f"{delivery.label} ({count}, {delivery.occasion})", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.ln(2)
+    pdf.set_font(FONT, size=10)
+    headings = ["No.", "Name", "City or postal code"]
+    widths = (12, 50, 38)
+    if delivery.include_emails:
+        headings.append("E-mail")
+        widths = (10, 34, 26, 30)
+    with pdf.table(
+        col_widths=widths,
+        text_align="LEFT",
+        line_height=6,
+        headings_style=FontFace(emphasis="BOLD"),
+        borders_layout="HORIZONTAL_LINES",
+        padding=(0.5, 1),
+    ) as table:
+        table.row(headings)
+        for row in rows:
+            cells = [str(row.number), row.name, row.place]
+            if delivery.include_emails:
+                cells.append(row.email)
+            table.row(cells)
+
+
+def render_pdf(delivery: Delivery, rows: list[SignerRow]) -> bytes:
+    pdf = new_pdf(delivery)
+    write_letter(pdf, delivery, rows)
+    return bytes(pdf.output())
+
+
+def render_pack(delivery: Delivery, attempts: list[DeliveryAttempt]) -> bytes:
+    """A printable pack: for each recipient to mail, their address, the letter, the list."""
+    rows = signer_rows(delivery)
+    pdf = new_pdf(delivery)
+    for attempt in attempts:
+        addressee = "\n".join(
+            part for part in (attempt.name, attempt.office, attempt.address) if part
+        )
+        write_letter(pdf, delivery, rows, addressee=addressee)
+    return bytes(pdf.output())
+
+
+def stored_pdf(delivery: Delivery) -> bytes:
+    return base64.b64decode(delivery.pdf) if delivery.pdf else b""
+
+
+def recipient(attempt: DeliveryAttempt) -> str:
+    """formataddr() takes only ASCII: an internationalised domain goes in its IDNA form."""
+    local, _, domain = attempt.address.strip().rpartition("@")
+    return formataddr((attempt.name, f"{local}@{punycode(domain)}"))
+
+
+def build_message(attempt: DeliveryAttempt) -> EmailMultiAlternatives:
+    """The letter e-mail for one recipient, with the PDF and CSV as they were rendered."""
+    delivery = attempt.delivery
+    letter = delivery.letter_version
+    context = {
+        "attempt": attempt,
+        "delivery": delivery,
+        "campaign": delivery.campaign,
+        "letter": letter,
+        "receipt_url": receipt_url(delivery),
+        "site_name": settings.SITE_NAME,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{letter.subject} — {delivery.label}",
+        body=render_to_string("deliveries/letter.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient(attempt)],
+        headers={"Message-ID": attempt.message_id},
+    )
+    message.attach_alternative(render_to_string("deliveries/letter.html", context), "text/html")
+    stem = file_stem(delivery)
+    message.attach(f"{stem}.pdf", stored_pdf(delivery), "application/pdf")
+    message.attach(f"{stem}.csv", delivery.csv, "text/csv")
+    return message
+
+
+def delivered_context(signature) -> dict:
+    """For the 'your letter was delivered' e-mail: the first delivery that carried them."""
+    carried = (
+        DeliverySigner.objects.filter(signature=signature, delivery__completed_at__isnull=False)
+        .select_related("delivery__division", "delivery__campaign")
+        .order_by("delivery__completed_at")
+        .first()
+    )
+    if carried is None:
+        return {"delivery": None}
+    delivery = carried.delivery
+    offices = list(
+        delivery.attempts.filter(state=DeliveryAttempt.State.SENT).values_list("office", "name")
+    )
+    return {
+        "delivery": delivery,
+        "receipt_url": receipt_url(delivery),
+        "recipients": [office or name for office, name in offices],
+    }

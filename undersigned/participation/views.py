@@ -1,0 +1,191 @@
+"""Find other participants: the area pages, the campaign overview and the
+postal-code search.
+
+Everything with a number on it reads the campaign's published numbers
+(actions.current_publication), never the live tallies; see models.py.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from undersigned.areas.lookup import officials_for, place
+from undersigned.areas.models import Division
+from undersigned.areas.postal import InvalidPostalCode, normalise_postal_code
+from undersigned.campaigns.views import visible_campaign
+from undersigned.deliveries.models import Delivery, area_label
+
+from .actions import current_publication
+from .charts import chart, cumulative
+from .maps import us_map
+from .models import PublishedTally
+from .queries import (
+    Progress,
+    ancestor_ids,
+    area_types,
+    area_url,
+    listed_participants,
+    local_groups,
+    local_rule,
+    preferred,
+)
+
+TOP_AREAS = 10
+MAX_DOTS = 500
+RECENT_DELIVERIES = 10
+# The US map shades what lies directly under the country (states and DC).
+STATE_TYPES = ["state", "district"]
+MAX_POSTAL_INPUT = 40
+
+
+def with_urls(campaign, tallies):
+    for tally in tallies:
+        tally.url = area_url(campaign, tally.division)
+        tally.label = area_label(tally.division)
+    return tallies
+
+
+def and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(items) < 3:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@require_GET
+def area(request: HttpRequest, slug: str, ocd: str) -> HttpResponse:
+    """One area of one campaign: its count, progress to the next delivery, the
+    deliveries made, local groups, and the signers who asked to be listed."""
+    campaign = visible_campaign(request, slug)
+    if len(ocd) > 290 or not ocd.isprintable():
+        raise Http404("No such area")
+    division = Division.objects.filter(ocd_id="ocd-division/" + ocd).first()
+    if division is None:
+        raise Http404("No such area")
+    publication = current_publication(campaign)
+    threshold = publication.threshold
+    published = PublishedTally.objects.of(campaign)
+    public = published.filter(division=division).first()
+    rule = local_rule(campaign, division)
+    offices = []
+    if rule is not None:
+        officials = officials_for(campaign, [division])
+        offices = list(dict.fromkeys(f"the {o.office}" if o.office else o.name for o in officials))
+    context = {
+        "campaign": campaign,
+        "division": division,
+        "name": area_label(division),
+        "threshold": threshold,
+        "public": public,
+        "as_of": publication.as_of,
+        "rule": rule,
+        "offices": and_list(offices),
+        "progress": Progress(public.confirmed, rule.batch_size, public.milestones)
+        if rule is not None and public is not None
+        else None,
+        "groups": local_groups(campaign, division),
+        "within": with_urls(campaign, list(published.within(division).by_size()[:TOP_AREAS])),
+        "ancestors": [
+            (area_label(d), area_url(campaign, d))
+            for d in Division.objects.filter(ocd_id__in=ancestor_ids(division)).order_by("ocd_id")
+        ],
+        "share_url": settings.SITE_URL + area_url(campaign, division),
+        "deliveries": [],
+        "participants": [],
+    }
+    if public is not None:
+        deliveries = Delivery.objects.filter(campaign=campaign, division=division)
+        # Not the rendered letter and list they carry: sealed, and large.
+        recent = deliveries.select_related("division").defer("pdf", "csv").order_by("-created_at")
+        context["deliveries"] = list(recent[:RECENT_DELIVERIES])
+        context["earlier_deliveries"] = max(0, deliveries.count() - RECENT_DELIVERIES)
+        context["participants"], context["more_participants"] = listed_participants(
+            campaign, division, publication.as_of
+        )
+    return render(request, "participation/area.html", context)
+
+
+@require_GET
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    """Where a campaign's signers are: the areas with the most, a map, a chart."""
+    campaign = visible_campaign(request, slug)
+    publication = current_publication(campaign)
+    threshold = publication.threshold
+    published = PublishedTally.objects.of(campaign)
+    types = area_types(campaign)
+    # A campaign organised by area ranks those areas; any other, every area.
+    ranked = (
+        published.filter(division__type__in=types)
+        if types
+        else published.exclude(division__type="country")
+    )
+    context = {
+        "campaign": campaign,
+        "threshold": threshold,
+        "as_of": publication.as_of,
+        "top": with_urls(campaign, list(ranked.by_size()[:TOP_AREAS])),
+    }
+    if campaign.country == "US":
+        states = published.filter(division__country="US", division__type__in=STATE_TYPES)
+        states = with_urls(campaign, list(states.by_size()))
+        dots = list(published.filter(map_x__isnull=False).by_size()[:MAX_DOTS])
+        context["states"] = states
+        context["map_svg"] = us_map(
+            states, dots, threshold, title=f"Where people have signed “{campaign.title}”"
+        )
+    series = cumulative(publication.days(), publication.as_of.date())
+    context["series"] = series
+    context["total"] = series[-1].total if series else 0
+    context["chart_svg"] = chart(series, title="Confirmed signatures over time")
+    return render(request, "participation/overview.html", context)
+
+
+@require_GET
+def find(request: HttpRequest, slug: str) -> HttpResponse:
+    """The areas a postal code lies in: straight to the one, or a list to choose from.
+
+    This GET form is the one place a signer-typed value (the postal code, and
+    nothing else) travels in a URL: a search has to be linkable and work
+    without JavaScript, and the answer is the same for everyone. The pages it
+    leads to carry only the area.
+    """
+    campaign = visible_campaign(request, slug)
+    raw = request.GET.get("postal_code", "")
+    context = {"campaign": campaign, "postal_code": ""}
+    error = None
+    if not raw.strip():
+        error = "Enter a postal code to find your area."
+    elif len(raw) > MAX_POSTAL_INPUT:
+        error = "That is too long for a postal code."
+    else:
+        try:
+            context["postal_code"] = normalise_postal_code(raw, campaign.country)
+        except InvalidPostalCode as problem:
+            error = str(problem)
+    if error:
+        context["error"] = error
+        return render(request, "participation/find.html", context, status=400)
+    placement = place(campaign.country, context["postal_code"])
+    if not placement.known:
+        context["unknown"] = True
+        return render(request, "participation/find.html", context, status=404)
+    types = area_types(campaign)
+    ranked = preferred(placement.divisions, types)
+    main = [division for division in ranked if division.type in types] or ranked[:1]
+    if len(main) == 1:
+        return redirect(area_url(campaign, main[0]))
+    publication = current_publication(campaign)
+    counts = dict(
+        PublishedTally.objects.filter(campaign=campaign, division__in=ranked).values_list(
+            "division_id", "confirmed"
+        )
+    )
+    context["choices"] = [(area_label(d), area_url(campaign, d), counts.get(d.pk)) for d in main]
+    context["others"] = [
+        (area_label(d), area_url(campaign, d), counts.get(d.pk)) for d in ranked if d not in main
+    ]
+    context["threshold"] = publication.threshold
+    return render(request, "participation/find.html", context)

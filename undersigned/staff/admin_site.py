@@ -1,0 +1,53 @@
+"""The admin site, which asks staff for a one-time code when STAFF_2FA is on.
+
+It is django-otp's OTPAdminSite, except that it reads settings.STAFF_2FA on
+every request instead of being chosen once at start-up, so the demo (and a
+test) can run without second factors while production cannot.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.admin import AdminSite
+from django_otp import devices_for_user
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+
+class StaffLoginForm(OTPAdminAuthenticationForm):
+    """Username, password and the code from one's authenticator, in one step.
+
+    django-otp asks the user to pick a device before it checks a code, so that
+    a code is never tried against several devices (each failure would throttle
+    a device that was not in use). A staff member with exactly one device, as
+    `undersigned staff totp` gives them, has nothing to pick.
+    """
+
+    def _chosen_device(self, user):
+        device = super()._chosen_device(user)
+        if device is None:
+            devices = list(devices_for_user(user, for_verify=True))
+            if len(devices) == 1:
+                device = devices[0]
+        return device
+
+
+class StaffAdminSite(OTPAdminSite):
+    site_header = "undersigned: organisers"
+    site_title = "undersigned"
+
+    def __init__(self, name: str = "admin"):
+        super().__init__(name)
+
+    @property
+    def login_form(self):
+        return StaffLoginForm if settings.STAFF_2FA else None
+
+    @property
+    def login_template(self):
+        return super().login_template if settings.STAFF_2FA else None
+
+    def has_permission(self, request) -> bool:
+        if settings.STAFF_2FA:
+            # Staff who passed only the password count as not staff at all.
+            return super().has_permission(request)
+        return AdminSite.has_permission(self, request)
