@@ -11,7 +11,6 @@ conditional UPDATE and are safe to run twice.
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,6 +22,7 @@ from django.utils import timezone
 
 from undersigned.areas.models import ContactPoint, Division, Official
 from undersigned.campaigns.models import Campaign, LetterVersion
+from undersigned.outbox.actions import describe_error
 from undersigned.outbox.models import Email
 from undersigned.signatures.models import Consent, Signature
 
@@ -384,16 +384,6 @@ def claim(attempt_id) -> DeliveryAttempt | None:
     return DeliveryAttempt.objects.select_related(
         "delivery__campaign", "delivery__division", "delivery__letter_version"
     ).get(pk=attempt_id)
-
-
-def describe_error(error: Exception) -> str:
-    """The error class and SMTP code: replies can quote the recipient's address."""
-    if isinstance(error, smtplib.SMTPResponseException):
-        return f"{type(error).__name__} {error.smtp_code}"
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = sorted({str(code) for code, _reply in error.recipients.values()})
-        return " ".join([type(error).__name__, *codes])
-    return type(error).__name__
 
 
 def send_attempt(attempt_id) -> bool:
