@@ -376,6 +376,9 @@ class Command(BaseCommand):
                 )
             )
         binding = {"table": signatures.name}
+        # One signer in five asks to be listed on their area's page, where the
+        # application has that choice.
+        listing = "listed" in signatures.names
         with transaction.atomic():
             for start in range(0, total, BATCH):
                 signature_rows, placement_rows = [], []
@@ -391,8 +394,10 @@ class Command(BaseCommand):
                     first = FIRST_NAMES[number % len(FIRST_NAMES)]
                     last = LAST_NAMES[number % 997 % len(LAST_NAMES)]
                     email = f"{first.lower()}.{last.lower()}.{number}@{DOMAINS[number % 15]}"
+                    extra = {"listed": number % 5 == 0} if listing else {}
                     signature_rows.append(
                         signatures.row(
+                            **extra,
                             id=pk,
                             campaign_id=campaign.pk,
                             letter_version_id=letter.pk,

@@ -1,0 +1,251 @@
+"""Per-request cost of the hot endpoints, measured in one process, without HTTP.
+
+    .venv/bin/python bench/inproc.py [--db sqlite|postgres] [--n 500] [--profile NAME]
+
+For tuning: it calls Django's WSGI handler directly with the production
+settings `make bench` uses, on a small fresh database, and prints CPU
+microseconds and queries per request for the campaign page, the count JSON,
+the sign POST and the confirm POST. With --profile NAME (campaign, count,
+sign, confirm, area) it prints pyinstrument's call tree for that endpoint.
+The numbers exclude gunicorn and the socket, so they are a floor for what a
+web worker spends per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG_DATABASE = "undersigned_bench_inproc"
+
+
+def environment(db: str, var: Path) -> dict:
+    from undersigned.privacy.keys import generate_key_ring_json
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("UNDERSIGNED_", "DATABASE_", "SQLITE_", "EMAIL_"))
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "undersigned.settings",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "UNDERSIGNED_KEYS": generate_key_ring_json(),
+            "UNDERSIGNED_VAR_DIR": str(var),
+            "TRUSTED_PROXIES": "1",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    if db == "postgres":
+        env["DATABASE_URL"] = f"postgres://undersigned:undersigned@127.0.0.1:5432/{PG_DATABASE}"
+    else:
+        env["SQLITE_PATH"] = str(var / "inproc.sqlite3")
+    return env
+
+
+def prepare(db: str, env: dict, var: Path) -> None:
+    if db == "postgres":
+        import psycopg
+
+        with psycopg.connect(
+            "host=127.0.0.1 user=undersigned password=undersigned dbname=postgres",
+            autocommit=True,
+        ) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+    bin_ = ROOT / ".venv" / "bin"
+    subprocess.run([bin_ / "undersigned", "migrate", "-v0"], env=env, check=True)
+    for command in (
+        ["--campaign", "bench-surge", "--deliveries", "--postal-codes", "3000"],
+        ["--campaign", "bench-scale", "--postal-codes", "3000", "--signatures", "20000"],
+    ):
+        subprocess.run(
+            [bin_ / "undersigned", "bench_load", *command],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+
+class Caller:
+    def __init__(self):
+        from django.core.handlers.wsgi import WSGIHandler
+
+        self.app = WSGIHandler()
+
+    def __call__(self, method: str, path: str, body: bytes = b"", cookie: str = "",
+                 xff: str = "2001:db8::1") -> tuple[int, dict, bytes]:  # fmt: skip
+        path, _, query = path.partition("?")
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "HTTP_HOST": "127.0.0.1:8000",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_X_FORWARDED_FOR": xff,
+            "HTTP_COOKIE": cookie,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        }
+        answer = {}
+
+        def start_response(status, headers, exc_info=None):
+            answer["status"] = int(status[:3])
+            answer["headers"] = headers
+
+        chunks = self.app(environ, start_response)
+        data = b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+        return answer["status"], dict(answer["headers"]), data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--n", type=int, default=500)
+    parser.add_argument("--profile", default="")
+    parser.add_argument("--queries", action="store_true", help="Print each endpoint's SQL.")
+    args = parser.parse_args()
+    var = Path(tempfile.mkdtemp(prefix="undersigned-inproc-"))
+    env = environment(args.db, var)
+    prepare(args.db, env, var)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from urllib.parse import urlencode
+
+    from django.db import connection
+
+    from undersigned.abuse.timing import issue_form_token
+    from undersigned.campaigns.management.commands.bench_load import place_id, places_of
+    from undersigned.signatures.links import confirm_token
+    from undersigned.signatures.models import Signature
+
+    call = Caller()
+    status, headers, page = call("GET", "/c/bench-surge/")
+    assert status == 200, status
+    cookie_header = [v for k, v in headers.items() if k.lower() == "set-cookie"]
+    csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+    cookie = re.search(r"((?:__Host-)?csrftoken)=(\w+)", str(cookie_header))
+    cookie = f"{cookie.group(1)}={cookie.group(2)}"
+    counter = iter(range(10**9))
+
+    def sign():
+        number = next(counter)
+        body = urlencode(
+            {
+                "csrfmiddlewaretoken": csrf,
+                "issued": issue_form_token(time.time() - 10),
+                "website": "",
+                "first_name": "Jane",
+                "last_name": "Doe",
+                "email": f"jane.doe.{number}@example.org",
+                "postal_code": f"{10000 + number % 3000:05d}",
+                "area_place": place_id(places_of(number % 3000, 300)[0]),
+            }
+        ).encode()
+        status, _, data = call(
+            "POST", "/c/bench-surge/sign/", body, cookie, xff=f"2001:db8:{number:x}::1"
+        )
+        assert status == 200 and b"e-mail" in data, (status, data[:2000])
+
+    pending = []
+
+    def confirm():
+        if not pending:
+            pending.extend(
+                Signature.objects.filter(status="pending").values_list("pk", flat=True)[:5000]
+            )
+        pk = pending.pop()
+        body = urlencode({"csrfmiddlewaretoken": csrf}).encode()
+        status, _, _ = call("POST", f"/confirm/{pk}/{confirm_token(pk)}/", body, cookie)
+        assert status == 302, status
+
+    def getter(path, expect=200):
+        def run():
+            status, _, _ = call("GET", path)
+            assert status == expect, (path, status)
+
+        return run
+
+    endpoints = {
+        # The floor: every middleware, a JSON answer, no query.
+        "floor": getter("/api/areas/lookup?country=x", 400),
+        "campaign": getter("/c/bench-surge/"),
+        "count": getter("/api/campaigns/bench-surge/count.json"),
+        "scale_campaign": getter("/c/bench-scale/"),
+        "area": getter("/c/bench-scale/areas/country:us/state:al/place:benchville_0/"),
+        "sign": sign,
+        "confirm": confirm,
+    }
+    if args.profile:
+        from pyinstrument import Profiler
+
+        run = endpoints[args.profile]
+        for _ in range(50):
+            run()
+        profiler = Profiler(interval=0.0002)
+        profiler.start()
+        for _ in range(args.n):
+            run()
+        profiler.stop()
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        return
+    results = {}
+    for name, run in endpoints.items():
+        try:
+            for _ in range(30):
+                run()
+        except AssertionError as error:
+            results[name] = f"skipped: {str(error)[:200]}"
+            continue
+        queries: list[str] = []
+
+        def count(execute, sql, *rest, queries=queries):
+            queries.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(count):
+            run()
+        cpu = time.process_time()
+        wall = time.perf_counter()
+        for _ in range(args.n):
+            run()
+        cpu = (time.process_time() - cpu) / args.n
+        wall = (time.perf_counter() - wall) / args.n
+        results[name] = {
+            "cpu_us": round(cpu * 1e6),
+            "wall_us": round(wall * 1e6),
+            "queries": len(queries),
+        }
+        if args.queries:
+            for sql in queries:
+                print(f"    {sql[:150]}")
+        print(f"{name:>16}: {results[name]}", flush=True)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
