@@ -643,6 +643,8 @@ def run_database(db: str, args: argparse.Namespace) -> dict:
         if args.scale:
             result["scale"] = scale(stack, args)
         result["rss"] = stack.rss()
+        # The worker must still be running: a crash is a failure, not a pause.
+        result["worker_alive_at_end"] = stack.worker.poll() is None
         result["loadavg_after"] = loadavg()
         result["five_xx"] = count_5xx(result)
         result["passed"] = all_checks(result)
@@ -713,6 +715,7 @@ def count_5xx(result: dict) -> int:
 def all_checks(result: dict) -> bool:
     checks = [result["sign"]["check"]["passed"], result["confirm"]["check"]["passed"]]
     checks.append(result["five_xx"] == 0)
+    checks.append(result["worker_alive_at_end"])
     checks.append(not result["confirm"]["current"]["timed_out"])
     if "scale" in result:
         checks.append(result["scale"]["reconcile"]["drifts"] == 0)

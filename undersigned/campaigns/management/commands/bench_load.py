@@ -379,49 +379,51 @@ class Command(BaseCommand):
         # One signer in five asks to be listed on their area's page, where the
         # application has that choice.
         listing = "listed" in signatures.names
-        with transaction.atomic():
-            for start in range(0, total, BATCH):
-                signature_rows, placement_rows = [], []
-                for number in range(start, min(total, start + BATCH)):
-                    if rng.random() < HOT_SHARE:
-                        index = rng.randrange(CODES_PER_PLACE)
-                    else:
-                        # Skewed like real campaigns: a few places have most signers.
-                        index = int(postal_codes * rng.random() ** 2)
-                    code, place, state, how = placed[index]
-                    pk = time_ordered_uuid()
-                    created = now - datetime.timedelta(seconds=rng.randrange(30 * 86400))
-                    first = FIRST_NAMES[number % len(FIRST_NAMES)]
-                    last = LAST_NAMES[number % 997 % len(LAST_NAMES)]
-                    email = f"{first.lower()}.{last.lower()}.{number}@{DOMAINS[number % 15]}"
-                    extra = {"listed": number % 5 == 0} if listing else {}
-                    signature_rows.append(
-                        signatures.row(
-                            **extra,
-                            id=pk,
-                            campaign_id=campaign.pk,
-                            letter_version_id=letter.pk,
-                            status=Signature.Status.CONFIRMED,
-                            email_digest=email_digest(email),
-                            email=seal(email, column="email", row_id=pk, **binding),
-                            first_name=seal(first, column="first_name", row_id=pk, **binding),
-                            last_name=seal(last, column="last_name", row_id=pk, **binding),
-                            postal_code=code,
-                            country="US",
-                            created_at=created,
-                            confirmed_at=created + datetime.timedelta(minutes=5),
-                        )
+        # One transaction per batch: on SQLite a single one would hold the
+        # write lock for the whole load, and the running worker gives up
+        # waiting for it after the busy timeout.
+        for start in range(0, total, BATCH):
+            signature_rows, placement_rows = [], []
+            for number in range(start, min(total, start + BATCH)):
+                if rng.random() < HOT_SHARE:
+                    index = rng.randrange(CODES_PER_PLACE)
+                else:
+                    # Skewed like real campaigns: a few places have most signers.
+                    index = int(postal_codes * rng.random() ** 2)
+                code, place, state, how = placed[index]
+                pk = time_ordered_uuid()
+                created = now - datetime.timedelta(seconds=rng.randrange(30 * 86400))
+                first = FIRST_NAMES[number % len(FIRST_NAMES)]
+                last = LAST_NAMES[number % 997 % len(LAST_NAMES)]
+                email = f"{first.lower()}.{last.lower()}.{number}@{DOMAINS[number % 15]}"
+                extra = {"listed": number % 5 == 0} if listing else {}
+                signature_rows.append(
+                    signatures.row(
+                        **extra,
+                        id=pk,
+                        campaign_id=campaign.pk,
+                        letter_version_id=letter.pk,
+                        status=Signature.Status.CONFIRMED,
+                        email_digest=email_digest(email),
+                        email=seal(email, column="email", row_id=pk, **binding),
+                        first_name=seal(first, column="first_name", row_id=pk, **binding),
+                        last_name=seal(last, column="last_name", row_id=pk, **binding),
+                        postal_code=code,
+                        country="US",
+                        created_at=created,
+                        confirmed_at=created + datetime.timedelta(minutes=5),
                     )
-                    placement_rows.append(
-                        placements.row(signature_id=pk, division_id=place, how=how)
-                    )
-                    placement_rows.append(
-                        placements.row(signature_id=pk, division_id=state, how="lookup")
-                    )
-                    counts[place] += 1
-                    counts[state] += 1
+                )
+                placement_rows.append(placements.row(signature_id=pk, division_id=place, how=how))
+                placement_rows.append(
+                    placements.row(signature_id=pk, division_id=state, how="lookup")
+                )
+                counts[place] += 1
+                counts[state] += 1
+            with transaction.atomic():
                 signatures.write(signature_rows)
                 placements.write(placement_rows)
+        with transaction.atomic():
             Tally.objects.bulk_create(
                 [Tally(campaign=campaign, division=None, confirmed=total)]
                 + [
