@@ -58,12 +58,17 @@ class CampaignAdmin(admin.ModelAdmin):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
-            self._counts = confirmed_counts(list(changelist.result_list))
+            # One query for the page, kept on the listed objects: the admin
+            # instance is shared by every request and thread.
+            campaigns = list(changelist.result_list)
+            counts = confirmed_counts(campaigns)
+            for campaign in campaigns:
+                campaign.confirmed_count = counts.get(campaign.pk, 0)
         return response
 
     @admin.display(description="Confirmed")
     def confirmed(self, obj):
-        return getattr(self, "_counts", {}).get(obj.pk, 0)
+        return obj.confirmed_count
 
     def save_model(self, request, obj, form, change):
         save_campaign(obj)

@@ -26,7 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def visible_campaign(request: HttpRequest, slug: str) -> Campaign:
     """A campaign the requester may see: public ones, and drafts for staff."""
-    campaign = get_object_or_404(Campaign, slug=slug)
+    # The page and its sign form both list the partners: one query serves both.
+    campaign = get_object_or_404(Campaign.objects.prefetch_related("partners"), slug=slug)
     if not campaign.is_public and not request.user.is_staff:
         raise Http404("No such campaign")
     return campaign

@@ -36,10 +36,10 @@ def rotate(batch_size: int = 500, dry_run: bool = False) -> dict[str, int]:
             if stale and not dry_run:
                 with transaction.atomic():
                     for row in stale:
-                        # Reading opens the value with its old key; saving seals
-                        # it again with the current one.
+                        # Reading opens each value with its old key and keeps
+                        # the plain text; saving seals it with the current one.
                         for field in fields:
-                            setattr(row, field.attname, getattr(row, field.attname))
+                            getattr(row, field.attname)
                         row.save(update_fields=[field.name for field in fields])
             done += len(stale)
         counts[model._meta.label] = done
