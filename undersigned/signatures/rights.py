@@ -139,8 +139,7 @@ def withdraw(signature: Signature) -> bool:
 
 def was_delivered(signature: Signature) -> bool:
     """Whether a letter carrying this signature has gone out (see the erasure rule)."""
-    related = getattr(signature, "delivered_in", None)
-    return related is not None and related.exists()
+    return signature.delivered_in.exists()
 
 
 @transaction.atomic
