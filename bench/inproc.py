@@ -51,7 +51,10 @@ def environment(db: str, var: Path) -> dict:
         }
     )
     if db == "postgres":
-        env["DATABASE_URL"] = f"postgres://undersigned:undersigned@127.0.0.1:5432/{PG_DATABASE}"
+        env["DATABASE_URL"] = os.environ.get(
+            "INPROC_DATABASE_URL",
+            f"postgres://undersigned:undersigned@127.0.0.1:5432/{PG_DATABASE}",
+        )
     else:
         env["SQLITE_PATH"] = str(var / "inproc.sqlite3")
     return env

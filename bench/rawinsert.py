@@ -171,8 +171,9 @@ def sqlite(connections: int, seconds: int) -> dict:
     schema = [
         row[0]
         for row in db.execute(
+            # The table and its indexes; not its triggers (PostgreSQL's copy has none either).
             "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
-            "ORDER BY type DESC",
+            "AND type IN ('table', 'index') ORDER BY type DESC",
             (table,),
         )
     ]

@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py                 # PostgreSQL, then SQLite
     .venv/bin/python bench/run.py --db postgres --quick
 
-For each database it starts what production runs — gunicorn and `undersigned
+For each database it starts what production runs — granian and `undersigned
 worker`, with production settings (only plain HTTP on loopback differs) — on
 a fresh database (PostgreSQL: a new database in the local cluster that
 scripts/test-services.sh starts; SQLite: a new file), a loopback SMTP sink for
@@ -50,7 +50,9 @@ BENCH = ROOT / "bench"
 VAR = BENCH / "var"
 RESULTS = BENCH / "results"
 PG_DATABASE = "undersigned_bench"
-PG_URL = f"postgres://undersigned:undersigned@127.0.0.1:5432/{PG_DATABASE}"
+PG_URL = f"postgres://undersigned:undersigned@127.0.0.1:5432/{PG_DATABASE}" + os.environ.get(
+    "BENCH_PG_OPTIONS", ""
+)
 
 started_processes: list[subprocess.Popen] = []
 
@@ -269,6 +271,27 @@ class Stack:
             self.env,
             self.var / "smtp.log",
         )
+        if args.server == "granian":
+            command = [
+                str(BIN / "granian"),
+                "--interface", "wsgi",
+                "--host", "127.0.0.1",
+                "--port", str(self.port),
+                "--workers", str(args.workers),
+                "--blocking-threads", str(args.threads),
+                "--backlog", "2048",
+                "--log-level", "warning",
+                "--no-ws",
+                "undersigned.wsgi:application",
+            ]  # fmt: skip
+            self.web = start(command, self.env, self.var / "web.log")
+        else:
+            self.web = start(self.gunicorn_command(), self.env, self.var / "web.log")
+        self.worker = start([str(BIN / "undersigned"), "worker"], self.env, self.var / "worker.log")
+        self.wait_for_web()
+
+    def gunicorn_command(self) -> list[str]:
+        args = self.args
         command = [
             str(BIN / "gunicorn"),
             "undersigned.wsgi",
@@ -285,8 +308,9 @@ class Stack:
         ]
         if args.worker_class == "gthread":
             command += ["--threads", str(args.threads)]
-        self.web = start(command, self.env, self.var / "gunicorn.log")
-        self.worker = start([str(BIN / "undersigned"), "worker"], self.env, self.var / "worker.log")
+        return command
+
+    def wait_for_web(self) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -297,7 +321,7 @@ class Stack:
             except OSError:
                 time.sleep(0.2)
         else:
-            raise RuntimeError("gunicorn did not answer within 60 s; see " + str(self.var))
+            raise RuntimeError("the web server did not answer within 60 s; see " + str(self.var))
         # Every worker imports the app on its first request: warm them all.
         self.warm()
 
@@ -325,7 +349,8 @@ class Stack:
     def cpu(self) -> dict:
         return {
             "web": cpu_seconds(self.web_pids()),
-            "worker": cpu_seconds([self.worker.pid]),
+            # The worker and its counting process (undersigned worker starts it).
+            "worker": cpu_seconds([self.worker.pid, *children(self.worker.pid)]),
             "postgres": postgres_cpu() if self.db == "postgres" else 0.0,
             "machine": machine_busy(),
         }
@@ -615,7 +640,8 @@ def run_database(db: str, args: argparse.Namespace) -> dict:
             show(f"read {name}", read["phases"]["read"])
 
         # The limit: raw inserts at the same number of database connections.
-        connections = args.workers * (args.threads if args.worker_class == "gthread" else 1)
+        threaded = args.server == "granian" or args.worker_class == "gthread"
+        connections = args.workers * (args.threads if threaded else 1)
         raw = json.loads(
             run(
                 [PYTHON, str(BENCH / "rawinsert.py"), str(connections), str(args.raw_seconds)],
@@ -779,14 +805,20 @@ def row(name: str, phase: dict, target: str = "") -> str:
     )
 
 
+def server_line(c: dict) -> str:
+    if c.get("server", "gunicorn") == "granian":
+        return f"granian, {c['workers']} WSGI workers, {c['threads']} blocking threads each"
+    threads = f" ({c['threads']} threads)" if c["worker_class"] == "gthread" else ""
+    return f"gunicorn {c['workers']} {c['worker_class']} workers{threads}"
+
+
 def summary(r: dict) -> str:
     c = r["config"]
     lines = [
         f"# Benchmark, {r['db']}, {r['date']}",
         "",
         f"Machine: {r['machine']['nproc']} cores ({r['machine']['cpu_model']}), "
-        f"{r['machine']['memory_gb']} GB. gunicorn {c['workers']} {c['worker_class']} workers"
-        + (f" ({c['threads']} threads)" if c["worker_class"] == "gthread" else "")
+        f"{r['machine']['memory_gb']} GB. {server_line(c)}"
         + f", `undersigned worker`, load generator on the same machine. "
         f"Load average before {r['loadavg_before']}, after {r['loadavg_after']}.",
         "",
@@ -861,6 +893,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     # gthread keeps connections alive; sync workers close each one after the
     # response (docs/performance.md has both).
+    parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default="gthread")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--raw-seconds", type=int, default=10)

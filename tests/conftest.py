@@ -11,6 +11,7 @@ from django.core.management import call_command
 from undersigned.abuse.timing import issue_form_token
 from undersigned.campaigns.actions import save_campaign
 from undersigned.campaigns.models import Campaign, FieldMode, Partner, Target
+from undersigned.memo import forget_all
 
 # The real-browser fixtures (browser, page, new_page, requests_seen).
 from .browser import *  # noqa: F403
@@ -36,6 +37,15 @@ def make_campaign(**fields) -> Campaign:
     }
     defaults.update(fields)
     return save_campaign(Campaign(**defaults))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Each test starts with empty per-process caches (undersigned/memo.py):
+    a rolled-back test's campaign must not outlive it under a reused id."""
+    forget_all()
+    yield
+    forget_all()
 
 
 @pytest.fixture

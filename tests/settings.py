@@ -23,3 +23,8 @@ os.environ.setdefault("SITE_URL", "http://testserver")
 from undersigned.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Most tests confirm a signature and read the count at once; tests of the
+# page and count caches turn them on (tests/test_caches.py). The campaign and
+# postal code caches stay on: saving clears them, as in production.
+PAGE_FRESH_SECONDS = 0

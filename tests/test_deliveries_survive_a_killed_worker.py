@@ -13,71 +13,20 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from .delivery_helpers import SMTPServer, wait_for
-
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-
-
-class ScenarioDatabase:
-    """A database of the test's own, reachable from other processes."""
-
-    def __init__(self, tmp_path: Path):
-        self.tmp_path = tmp_path
-        self.url = os.environ.get("DATABASE_URL", "")
-        self.name = f"undersigned_kill_{uuid.uuid4().hex[:8]}"
-
-    def env(self) -> dict[str, str]:
-        if not self.url:
-            return {"SQLITE_PATH": str(self.tmp_path / "scenario.sqlite3")}
-        parts = urlsplit(self.url)
-        return {"DATABASE_URL": urlunsplit(parts._replace(path=f"/{self.name}"))}
-
-    def __enter__(self) -> ScenarioDatabase:
-        if self.url:
-            self._admin(f'CREATE DATABASE "{self.name}"')
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.url:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-    def _admin(self, sql: str) -> None:
-        import psycopg
-
-        parts = urlsplit(self.url)
-        with psycopg.connect(
-            host=parts.hostname, port=parts.port or 5432, user=parts.username,
-            password=parts.password, dbname="postgres", autocommit=True,
-        ) as admin:  # fmt: skip
-            admin.execute(sql)
-
-    def query(self, sql: str) -> list[tuple]:
-        if not self.url:
-            with sqlite3.connect(self.tmp_path / "scenario.sqlite3", timeout=20) as db:
-                return db.execute(sql).fetchall()
-        import psycopg
-
-        with psycopg.connect(self.env()["DATABASE_URL"]) as db:
-            return db.execute(sql).fetchall()
+from .worker_processes import BIN, ROOT, ScenarioDatabase, run
 
 
 def pdf_bytes(message) -> bytes:
     (pdf,) = [p for p in message.iter_attachments() if p.get_filename().endswith(".pdf")]
     return pdf.get_content()
-
-
-def run(args: list[str], env: dict[str, str]) -> None:
-    subprocess.run(args, env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:

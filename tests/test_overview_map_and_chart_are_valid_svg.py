@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime
 import xml.etree.ElementTree as ET
 from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 
 from undersigned.areas.models import Division
 from undersigned.areas.projection import project
+from undersigned.participation.actions import confirmed_by_day
 from undersigned.participation.charts import chart, cumulative
 from undersigned.participation.maps import shade_breaks, us_map, us_states
+from undersigned.signatures.models import Signature
 
 from .area_pages import SVG, bulk_signers, geography, publish_now, svg_in, text_of
 from .conftest import make_campaign
@@ -141,6 +144,58 @@ def test_the_overview_shows_top_areas_map_chart_and_tables(client):
     assert "The numbers for each day" in page
     assert ">46<" in page  # the running total in the table
     assert "style=" not in page
+
+
+@pytest.mark.django_db
+def test_publishing_places_the_dots_without_the_zipcodes_table_in_memory(client):
+    # `zipcodes` keeps its whole table (about 55 MB) in any process that asks
+    # it once: web processes read the shipped centres instead.
+    areas = geography()
+    campaign = local_campaign()
+    bulk_signers(campaign, [areas["somerville"], areas["ma"]], 12)
+    refuse = mock.Mock(side_effect=AssertionError("zipcodes asked in a web process"))
+    with (
+        mock.patch("zipcodes._zipcodes.matching", refuse),
+        mock.patch("zipcodes._zipcodes.list_all", refuse),
+        mock.patch("zipcodes._zipcodes.is_real", refuse),
+    ):
+        publish_now(campaign)
+
+    (dot,) = svg_in(client.get(f"/c/{campaign.slug}/areas/").content.decode(), "us-map").findall(
+        f".//{SVG}circle"
+    )
+    # Somerville's ZIP codes in this test data: 02143 and 02140.
+    (x1, y1), (x2, y2) = project(-71.1028, 42.3829), project(-71.1338, 42.3932)
+    assert (float(dot.get("cx")), float(dot.get("cy"))) == (
+        round((x1 + x2) / 2, 1),
+        round((y1 + y2) / 2, 1),
+    )
+
+
+def test_the_shipped_zip_centres_are_those_of_the_zipcodes_package():
+    from undersigned.areas.data import build_zip_centres
+
+    shipped = build_zip_centres.OUTPUT.read_text(encoding="ascii").splitlines(keepends=True)
+    assert shipped == build_zip_centres.lines()
+
+
+@pytest.mark.django_db
+def test_the_chart_counts_signatures_on_the_utc_day_they_were_confirmed(settings):
+    settings.TIME_ZONE = "America/Los_Angeles"
+    areas = geography()
+    campaign = local_campaign()
+    late, early = bulk_signers(campaign, [areas["somerville"]], 2)
+    confirmed = {
+        late: datetime.datetime(2026, 11, 21, 23, 30, tzinfo=datetime.UTC),
+        # 17:30 on the 21st in Los Angeles, the 22nd in UTC.
+        early: datetime.datetime(2026, 11, 22, 1, 30, tzinfo=datetime.UTC),
+    }
+    for signature, moment in confirmed.items():
+        Signature.objects.filter(pk=signature.pk).update(confirmed_at=moment)
+
+    days = confirmed_by_day(campaign, datetime.datetime(2026, 11, 23, tzinfo=datetime.UTC))
+
+    assert days == [["2026-11-21", 1], ["2026-11-22", 1]]
 
 
 @pytest.mark.django_db

@@ -5,10 +5,12 @@ the same numbers and the same small-area protection."""
 from __future__ import annotations
 
 import datetime
+from unittest import mock
 
 import pytest
 import time_machine
 
+from undersigned.participation.actions import publish
 from undersigned.participation.models import Publication
 from undersigned.participation.queries import area_url
 
@@ -79,6 +81,36 @@ def test_raising_the_threshold_takes_effect_at_once(client, letter, areas):
 
     assert "Fewer than 20" in client.get(url).content.decode()
     assert Publication.objects.get(campaign=letter).threshold == 20
+
+
+def test_numbers_another_process_published_replace_those_this_process_kept(client, letter, areas):
+    somerville = [areas["somerville"], areas["ma"]]
+    url = area_url(letter, areas["somerville"])
+    with time_machine.travel(NOON, tick=False):
+        bulk_signers(letter, somerville, 12)
+        publish_now(letter)
+        assert "<strong>12</strong> people" in client.get(url).content.decode()
+    with time_machine.travel(NOON + datetime.timedelta(minutes=61), tick=False):
+        bulk_signers(letter, somerville, 3, start=100)
+        process_counts()
+        # Published by another web process: nothing tells this one to forget.
+        with mock.patch("undersigned.participation.actions.forget"):
+            publish(letter)
+        assert "<strong>15</strong> people" in client.get(url).content.decode()
+
+
+def test_an_area_page_seen_before_asks_only_who_is_listed_and_what_was_delivered(
+    client, letter, areas, django_assert_num_queries
+):
+    bulk_signers(letter, [areas["somerville"], areas["ma"]], 12, listed=True)
+    publish_now(letter)
+    url = area_url(letter, areas["somerville"])
+    client.get(url)  # the publication's numbers, the area and its groups are kept
+
+    with django_assert_num_queries(2):
+        page = client.get(url).content.decode()
+
+    assert "<strong>12</strong> people" in page and "Bulk0 E." in page
 
 
 def test_json_counts_by_area_leave_out_small_areas_and_are_cacheable_from_any_origin(

@@ -106,12 +106,19 @@ TEMPLATES = [
 ]
 
 
+def _option(value: str):
+    """?server_side_binding=true&prepare_threshold=5: psycopg wants real types."""
+    if value.lower() in {"true", "false"}:
+        return value.lower() == "true"
+    return int(value) if value.isdigit() else value
+
+
 def database_from_url(url: str) -> dict:
     """Parse postgres://user:password@host:port/name?options into Django's form."""
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured("DATABASE_URL must start with postgres:// (or be unset).")
-    options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    options = {key: _option(values[-1]) for key, values in parse_qs(parts.query).items()}
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parts.path.lstrip("/")),
@@ -120,7 +127,7 @@ def database_from_url(url: str) -> dict:
         "HOST": unquote(parts.hostname or ""),
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        "CONN_HEALTH_CHECKS": True,
+        "CONN_HEALTH_CHECKS": os.environ.get("DATABASE_CONN_HEALTH_CHECKS", "1") == "1",
         "OPTIONS": options,
     }
 
@@ -196,6 +203,14 @@ REMEMBER_COOKIE = (
     "undersigned_device" if (DEMO or DEBUG or TESTING) else "__Host-undersigned_device"
 )
 REMEMBER_DAYS = 365
+
+# Per-process caches of read-mostly data (undersigned/memo.py): an edit made in
+# one web process reaches the others within this many seconds.
+CAMPAIGN_FRESH_SECONDS = float(os.environ.get("CAMPAIGN_FRESH_SECONDS", "2"))
+# Campaign page HTML for visitors without cookies, and the public count in it.
+PAGE_FRESH_SECONDS = float(os.environ.get("PAGE_FRESH_SECONDS", "1"))
+# Postal code -> areas; the importers are the only writers.
+AREA_LOOKUP_FRESH_SECONDS = float(os.environ.get("AREA_LOOKUP_FRESH_SECONDS", "300"))
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

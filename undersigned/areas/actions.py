@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from django.db import connection, transaction
 from django.utils import timezone
 
+from undersigned.memo import forget_all
+
 from .importers.base import (
     DivisionRow,
     ImportFailed,
@@ -151,6 +153,8 @@ def run_import(
         write(report)
         if dry_run:
             transaction.set_rollback(True)
+    if not dry_run:
+        forget_all()  # the postal code look-ups this process keeps (areas/lookup.py)
     report.seconds = time.monotonic() - started
     return report
 

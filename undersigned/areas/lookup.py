@@ -5,17 +5,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from undersigned.memo import Expiring
+
 from .models import Division, Official, PostalCodeDivision, SignatureDivision, TargetRule
 from .postal import lookup_keys
-
-
-def _current(prefix: str, day: datetime.date) -> Q:
-    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
-        Q(**{f"{prefix}valid_through__isnull": True}) | Q(**{f"{prefix}valid_through__gte": day})
-    )
 
 
 @dataclass
@@ -54,25 +51,48 @@ class Placement:
         return placed
 
 
+# Every signature looks its postal code up; only the importers change the answer
+# (they clear this in their own process; others catch up within the setting).
+_placements: Expiring[Placement] = Expiring("AREA_LOOKUP_FRESH_SECONDS", max_entries=50_000)
+
+
 def place(country: str, postal_code: str, *, on: datetime.date | None = None) -> Placement:
     """Look a canonical postal code up, falling back to its prefixes (a UK
-    district, a Canadian FSA) when the full code is not in the data."""
+    district, a Canadian FSA) when the full code is not in the data.
+
+    The placement is shared with other requests of this process: read it only.
+    """
     country = country.upper()
-    placement = Placement(country, postal_code)
     if not postal_code:
-        return placement
+        return Placement(country, postal_code)
     day = on or timezone.localdate()
+    return _placements.get((country, postal_code, day), lambda: _look_up(country, postal_code, day))
+
+
+def _look_up(country: str, postal_code: str, day: datetime.date) -> Placement:
+    placement = Placement(country, postal_code)
     keys = lookup_keys(postal_code, country)
-    links = list(
-        PostalCodeDivision.objects.filter(country=country, postal_code__in=keys)
-        .filter(_current("division__", day))
-        .select_related("division")
-        .order_by("division__type", "division__name", "division__ocd_id")
+    # One plain join, validity and order settled in Python: this runs once per
+    # new postal code in a surge, and the ORM's query building cost more than
+    # the query itself.
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(keys))
+    found = Division.objects.raw(
+        # Only table names and placeholders are formatted in.
+        f"SELECT d.*, l.postal_code AS looked_up_code"  # noqa: S608
+        f" FROM {quote(PostalCodeDivision._meta.db_table)} l"
+        f" JOIN {quote(Division._meta.db_table)} d ON d.id = l.division_id"
+        f" WHERE l.country = %s AND l.postal_code IN ({marks})",
+        [country, *keys],
+    )
+    current = sorted(
+        (division for division in found if division.is_current(day)),
+        key=lambda division: (division.type, division.name, division.ocd_id),
     )
     for key in keys:
-        found = [link.division for link in links if link.postal_code == key]
-        if found:
-            placement.divisions = list({d.pk: d for d in found}.values())
+        matches = [division for division in current if division.looked_up_code == key]
+        if matches:
+            placement.divisions = list({d.pk: d for d in matches}.values())
             break
     return placement
 
@@ -81,8 +101,8 @@ def needed_types(campaign) -> list[str]:
     """The division types a campaign's target rules address, in rule order."""
     if campaign.pk is None:
         return []
-    types = TargetRule.objects.filter(campaign=campaign).values_list("division_type", flat=True)
-    return list(dict.fromkeys(types))
+    # Through the relation: campaigns from campaigns/cache.py have it prefetched.
+    return list(dict.fromkeys(rule.division_type for rule in campaign.target_rules.all()))
 
 
 def officials_for(campaign, divisions, *, on: datetime.date | None = None) -> list[Official]:

@@ -130,6 +130,12 @@ class Division(models.Model):
     def type_label(self) -> str:
         return type_label(self.type)
 
+    def is_current(self, day: datetime.date) -> bool:
+        """As DivisionQuerySet.current(), for a division at hand."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_through is None or self.valid_through >= day
+        )
+
 
 class PostalCodeDivision(models.Model):
     """One link from a postal code (or postal prefix) to a division."""
@@ -305,6 +311,23 @@ class SignatureDivision(models.Model):
         Division, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     how = models.CharField(max_length=8, choices=How.choices, default=How.LOOKUP)
+    # The signature's campaign while its signer is listed on that campaign's
+    # area pages (confirmed, ticked `listed`, not erased); NULL otherwise. It
+    # lets an area page find its listed signers without walking everyone who
+    # signed there. Database triggers write it whenever the signature's
+    # status, `listed` or `erased_at` changes, whatever the code path (see
+    # undersigned/participation/listing.py): never write it from Python.
+    # No foreign key constraint: the signature's own campaign_id has one.
+    listed_campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [
@@ -312,7 +335,16 @@ class SignatureDivision(models.Model):
                 fields=["signature", "division"], name="one_placement_per_division"
             )
         ]
-        indexes = [models.Index(fields=["division", "signature"], name="placement_division")]
+        indexes = [
+            models.Index(fields=["division", "signature"], name="placement_division"),
+            # Only listed signers' placements: an area page's names, in
+            # signature order, however many signed there without asking.
+            models.Index(
+                fields=["listed_campaign", "division", "signature"],
+                condition=Q(listed_campaign__isnull=False),
+                name="placement_listed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.signature_id} in {self.division_id}"

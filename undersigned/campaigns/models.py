@@ -36,6 +36,21 @@ class CampaignQuerySet(models.QuerySet):
     def public(self):
         return self.filter(status__in=[Campaign.Status.LIVE, Campaign.Status.CLOSED])
 
+    def with_page_data(self):
+        """With what the campaign page, the sign form and the sign action read:
+        partners, fixed targets, area and delivery rules, the current letter."""
+        return self.prefetch_related(
+            "partners",
+            "target_rules",
+            "delivery_rules",
+            models.Prefetch("targets", queryset=Target.objects.select_related("official")),
+            models.Prefetch(
+                "letter_versions",
+                queryset=LetterVersion.objects.order_by("-number"),
+                to_attr="newest_letters",
+            ),
+        )
+
 
 class Campaign(models.Model):
     class Status(models.TextChoices):
@@ -144,6 +159,8 @@ class Campaign(models.Model):
         return getattr(self, f"{name}_field")
 
     def current_letter(self) -> LetterVersion | None:
+        if hasattr(self, "newest_letters"):  # with_page_data()
+            return self.newest_letters[0] if self.newest_letters else None
         return self.letter_versions.order_by("-number").first()
 
 

@@ -1,18 +1,32 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from undersigned.abuse import challenge
 from undersigned.abuse.timing import issue_form_token
+from undersigned.memo import Expiring
 from undersigned.participation.queries import area_link
 from undersigned.signatures.actions import recognise
 from undersigned.signatures.forms import SignForm
 from undersigned.signatures.models import confirmed_count, confirmed_counts
 
+from .cache import campaign_by_slug
 from .models import Campaign
+
+# The campaign page as every visitor without cookies sees it, but for two
+# per-response values: the CSRF token and the signed render time. Those are
+# rendered as these placeholders (random per process, so no campaign text can
+# contain them) and filled in for each response.
+_pages: Expiring[str] = Expiring("PAGE_FRESH_SECONDS", max_entries=1_000)
+CSRF_SLOT = f"csrf{secrets.token_hex(16)}"
+ISSUED_SLOT = f"issued{secrets.token_hex(16)}"
 
 
 @require_GET
@@ -26,9 +40,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def visible_campaign(request: HttpRequest, slug: str) -> Campaign:
     """A campaign the requester may see: public ones, and drafts for staff."""
-    # The page and its sign form both list the partners: one query serves both.
-    campaign = get_object_or_404(Campaign.objects.prefetch_related("partners"), slug=slug)
-    if not campaign.is_public and not request.user.is_staff:
+    # Shared by the threads of this process for a moment: read, never change it.
+    campaign = campaign_by_slug(slug)
+    if campaign is None or (not campaign.is_public and not request.user.is_staff):
         raise Http404("No such campaign")
     return campaign
 
@@ -37,11 +51,16 @@ def render_campaign(
     request: HttpRequest, campaign: Campaign, form: SignForm | None = None, status: int = 200
 ) -> HttpResponse:
     device = recognise(request.COOKIES.get(settings.REMEMBER_COOKIE))
+    context = campaign_context(request, campaign, form, device)
+    return render(request, "campaigns/campaign.html", context, status=status)
+
+
+def campaign_context(request, campaign: Campaign, form: SignForm | None, device) -> dict:
     if form is None and campaign.is_live:
         form = SignForm(campaign, device=device)
     count = confirmed_count(campaign)
-    targets = list(campaign.targets.select_related("official"))
-    context = {
+    targets = list(campaign.targets.all())
+    return {
         "campaign": campaign,
         "form": form,
         "device": device,
@@ -56,12 +75,29 @@ def render_campaign(
         "form_token": request.POST.get("issued") or issue_form_token(),
         "pow_puzzle": challenge.issue() if campaign.proof_of_work and form else None,
     }
-    return render(request, "campaigns/campaign.html", context, status=status)
 
 
 @require_GET
 def campaign_page(request: HttpRequest, slug: str) -> HttpResponse:
-    return render_campaign(request, visible_campaign(request, slug))
+    campaign = visible_campaign(request, slug)
+    if not is_first_visit(request) or not campaign.is_live or campaign.proof_of_work:
+        return render_campaign(request, campaign)
+    page = _pages.get(campaign.pk, lambda: render_page_for_visitors(request, campaign))
+    # get_token() also has the CSRF middleware set the cookie, as the tag would.
+    page = page.replace(CSRF_SLOT, get_token(request)).replace(ISSUED_SLOT, issue_form_token())
+    return HttpResponse(page)
+
+
+def is_first_visit(request: HttpRequest) -> bool:
+    """No cookie but perhaps the CSRF one: no session, no remembered device, no
+    messages, so the page is the same for every such visitor."""
+    return all(name == settings.CSRF_COOKIE_NAME for name in request.COOKIES)
+
+
+def render_page_for_visitors(request: HttpRequest, campaign: Campaign) -> str:
+    context = campaign_context(request, campaign, None, None)
+    context.update(csrf_token=CSRF_SLOT, form_token=ISSUED_SLOT)
+    return render_to_string("campaigns/campaign.html", context, request=request)
 
 
 @require_GET

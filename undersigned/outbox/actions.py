@@ -22,21 +22,24 @@ MAX_ATTEMPTS = 6
 STALE_CLAIM = timedelta(minutes=10)
 
 
-def queue_email(signature, kind: str) -> Email | None:
+def queue_email(signature, kind: str, *, counted: bool = False) -> Email | None:
     """Queue one e-mail about a signature, unless it already had its share.
 
     The cap is settled by a conditional UPDATE, so concurrent duplicate
-    signatures cannot push one address past MAX_EMAILS_PER_SIGNATURE. The
-    task row is written by the database task backend inside the caller's
-    transaction: the e-mail and its job commit together or not at all.
+    signatures cannot push one address past MAX_EMAILS_PER_SIGNATURE. With
+    `counted`, the caller has counted this e-mail already (a new signature is
+    saved with its first one counted). The task row is written by the database
+    task backend inside the caller's transaction: the e-mail and its job
+    commit together or not at all.
     """
     from undersigned.signatures.models import Signature
 
-    allowed = Signature.objects.filter(
-        pk=signature.pk, emails_queued__lt=settings.MAX_EMAILS_PER_SIGNATURE
-    ).update(emails_queued=F("emails_queued") + 1)
-    if not allowed:
-        return None
+    if not counted:
+        allowed = Signature.objects.filter(
+            pk=signature.pk, emails_queued__lt=settings.MAX_EMAILS_PER_SIGNATURE
+        ).update(emails_queued=F("emails_queued") + 1)
+        if not allowed:
+            return None
     email = Email.objects.create(kind=kind, signature=signature)
     from .tasks import send_email
 

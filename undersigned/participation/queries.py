@@ -12,18 +12,27 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 
-from undersigned.areas.lookup import needed_types
+from undersigned.areas.lookup import needed_types, officials_for
 from undersigned.areas.models import Division, SignatureDivision
 from undersigned.deliveries.models import DeliveryRule, area_label
+from undersigned.memo import Expiring
 from undersigned.signatures.models import Signature
 
 from .models import LocalGroup
+from .published import NAMES_KEPT, names_of
 
 # Most specific first: the area a signer is sent to when a campaign has no rules.
 SPECIFIC_FIRST = ["ward", "place", "sldl", "sldu", "cd", "county", "parish", "borough", "state"]
 # Names shown on an area page at most (earliest signers first, then sorted by name).
 LISTED_LIMIT = 100
 GROUPS_LIMIT = 50
+
+# Kept per process (undersigned/memo.py); shared by its threads: read only.
+_groups: Expiring[list[LocalGroup]] = Expiring("CAMPAIGN_FRESH_SECONDS", max_entries=5_000)
+_offices: Expiring[list[str]] = Expiring("CAMPAIGN_FRESH_SECONDS", max_entries=5_000)
+_areas: Expiring[tuple[Division, list[Division]] | None] = Expiring(
+    "AREA_LOOKUP_FRESH_SECONDS", max_entries=5_000
+)
 
 
 def area_url(campaign, division) -> str:
@@ -34,11 +43,12 @@ def area_url(campaign, division) -> str:
 def area_types(campaign) -> list[str]:
     """The division types a campaign is organised by: its local delivery rules'
     and its target rules' types (none for a campaign without either)."""
-    types = list(
-        DeliveryRule.objects.filter(campaign=campaign, kind=DeliveryRule.Kind.LOCAL).values_list(
-            "division_type", flat=True
-        )
-    )
+    # Through the relations: campaigns from campaigns/cache.py have them prefetched.
+    types = [
+        rule.division_type
+        for rule in campaign.delivery_rules.all()
+        if rule.kind == DeliveryRule.Kind.LOCAL
+    ]
     types += needed_types(campaign)
     return list(dict.fromkeys(types))
 
@@ -125,14 +135,28 @@ class Progress:
 
 
 def local_rule(campaign, division: Division) -> DeliveryRule | None:
-    return DeliveryRule.objects.filter(
-        campaign=campaign, kind=DeliveryRule.Kind.LOCAL, division_type=division.type
-    ).first()
+    # Through the relation, like area_types(): prefetched on cached campaigns.
+    # One rule per division type at most (a constraint).
+    return next(
+        (
+            rule
+            for rule in campaign.delivery_rules.all()
+            if rule.kind == DeliveryRule.Kind.LOCAL and rule.division_type == division.type
+        ),
+        None,
+    )
 
 
 def local_groups(campaign, division: Division) -> list[LocalGroup]:
     """Groups of the campaign's partners in this area, in the areas around it, and
-    (for a large area) in the areas inside it."""
+    (for a large area) in the areas inside it.
+
+    Kept for CAMPAIGN_FRESH_SECONDS per process; saving a group or a partner
+    clears it in the process that saves (apps.py, campaigns/cache.py)."""
+    return _groups.get((campaign.pk, division.pk), lambda: _local_groups(campaign, division))
+
+
+def _local_groups(campaign, division: Division) -> list[LocalGroup]:
     return list(
         LocalGroup.objects.filter(partner__campaigns=campaign)
         .filter(
@@ -142,6 +166,36 @@ def local_groups(campaign, division: Division) -> list[LocalGroup]:
         .select_related("partner", "division")
         .order_by("division__ocd_id", "name", "pk")[:GROUPS_LIMIT]
     )
+
+
+def offices(campaign, division: Division) -> list[str]:
+    """Whom the campaign's letter goes to from this area: "the Mayor of
+    Somerville", or the official's name when the office is not known.
+
+    Kept for CAMPAIGN_FRESH_SECONDS per process: officials change with
+    imports, the campaign's rules when staff edit it (which clears it)."""
+
+    def read() -> list[str]:
+        officials = officials_for(campaign, [division])
+        return list(dict.fromkeys(f"the {o.office}" if o.office else o.name for o in officials))
+
+    return _offices.get((campaign.pk, division.pk), read)
+
+
+def area_with_ancestors(ocd_id: str) -> tuple[Division, list[Division]] | None:
+    """A division by its OCD id, and the divisions above it (outermost first).
+
+    Kept per process like postal code look-ups (areas/lookup.py): only the
+    importers change divisions, and they clear it in their own process."""
+
+    def read() -> tuple[Division, list[Division]] | None:
+        division = Division.objects.filter(ocd_id=ocd_id).first()
+        if division is None:
+            return None
+        above = Division.objects.filter(ocd_id__in=ancestor_ids(division)).order_by("ocd_id")
+        return division, list(above)
+
+    return _areas.get(ocd_id, read)
 
 
 @dataclass(frozen=True)
@@ -160,30 +214,57 @@ def listed_participants(
     published (so names appear together with the count that includes them).
     The earliest signers are shown; the list is sorted by name, so its order
     says nothing about who signed when.
+
+    Who is shown is read at every view; their names once per publication and
+    process (published.names_of), so a page of 100 names opens no sealed value.
     """
-    city = SignatureDivision.objects.filter(
-        signature=OuterRef("signature_id"), division__type="place"
-    ).values("division__name")[:1]
-    # Driven by the area's placements, in signature order (the index on
-    # division and signature), so it stops after the first LISTED_LIMIT + 1
-    # however many thousands signed here.
-    rows = list(
+    # Driven by the partial index over listed signers' placements, in
+    # signature order (see listing.py): it reads about LISTED_LIMIT + 1 rows
+    # however many signed here and however few of them asked to be listed.
+    # The signature's own columns are checked too, so a wrong flag could hide
+    # a name but never show one: status and erasure in SQL, `listed` below.
+    # (In SQL, `listed` would make PostgreSQL expect to read five placements
+    # per name, as if the flag did not imply it, and plan a parallel scan
+    # twenty times slower.)
+    rows = (
         SignatureDivision.objects.filter(
+            listed_campaign=campaign,
             division=division,
             signature__campaign=campaign,
             signature__status=Signature.Status.CONFIRMED,
-            signature__listed=True,
             signature__erased_at__isnull=True,
             signature__confirmed_at__lte=as_of,
         )
-        .select_related("signature")
-        .only("signature__id", "signature__first_name", "signature__last_name")
-        .annotate(city=Subquery(city))
-        .order_by("signature_id")[: LISTED_LIMIT + 1]
+        .order_by("signature_id")
+        .values_list("signature_id", "signature__listed")
     )
-    more = len(rows) > LISTED_LIMIT
+    ids = [signature_id for signature_id, listed in rows[: LISTED_LIMIT + 1] if listed]
+    more = len(ids) > LISTED_LIMIT
+    ids = ids[:LISTED_LIMIT]
+    kept = names_of(campaign.pk, as_of)
+    names = {pk: name for pk in ids if (name := kept.get(pk)) is not None}
+    missing = [pk for pk in ids if pk not in names]
+    if missing:
+        read = display_names(missing)
+        names.update(read)
+        if len(kept) + len(read) > NAMES_KEPT:
+            kept.clear()
+        kept.update(read)
+    in_place = division.type == "place"
     shown = [
-        Participant(row.signature.display_name, row.city if division.type != "place" else "")
-        for row in rows[:LISTED_LIMIT]
+        Participant(names[pk][0], "" if in_place else names[pk][1]) for pk in ids if pk in names
     ]
     return sorted(shown, key=lambda p: (p.name.casefold(), p.city)), more
+
+
+def display_names(signature_ids: list) -> dict:
+    """Signature id -> ("Jane D.", the city or town they signed from)."""
+    city = SignatureDivision.objects.filter(
+        signature=OuterRef("pk"), division__type="place"
+    ).values("division__name")[:1]
+    rows = (
+        Signature.objects.filter(pk__in=signature_ids)
+        .only("id", "first_name", "last_name")
+        .annotate(city=Subquery(city))
+    )
+    return {row.pk: (row.display_name, row.city or "") for row in rows}

@@ -7,13 +7,16 @@ Everything with a number on it reads the campaign's published numbers
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.db.models import Count, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from undersigned.areas.lookup import officials_for, place
-from undersigned.areas.models import Division
+from undersigned.areas.lookup import place
 from undersigned.areas.postal import InvalidPostalCode, normalise_postal_code
 from undersigned.campaigns.views import visible_campaign
 from undersigned.deliveries.models import Delivery, area_label
@@ -22,14 +25,16 @@ from .actions import current_publication
 from .charts import chart, cumulative
 from .maps import us_map
 from .models import PublishedTally
+from .published import kept_per_publication, published_areas
 from .queries import (
     Progress,
-    ancestor_ids,
     area_types,
     area_url,
+    area_with_ancestors,
     listed_participants,
     local_groups,
     local_rule,
+    offices,
     preferred,
 )
 
@@ -55,6 +60,15 @@ def and_list(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+@dataclass(frozen=True)
+class Ranked:
+    """An area in a table of areas: its label, page and count."""
+
+    label: str
+    url: str
+    confirmed: int
+
+
 @require_GET
 def area(request: HttpRequest, slug: str, ocd: str) -> HttpResponse:
     """One area of one campaign: its count, progress to the next delivery, the
@@ -62,18 +76,15 @@ def area(request: HttpRequest, slug: str, ocd: str) -> HttpResponse:
     campaign = visible_campaign(request, slug)
     if len(ocd) > 290 or not ocd.isprintable():
         raise Http404("No such area")
-    division = Division.objects.filter(ocd_id="ocd-division/" + ocd).first()
-    if division is None:
+    found = area_with_ancestors("ocd-division/" + ocd)
+    if found is None:
         raise Http404("No such area")
+    division, above = found
     publication = current_publication(campaign)
     threshold = publication.threshold
-    published = PublishedTally.objects.of(campaign)
-    public = published.filter(division=division).first()
+    areas = published_areas(publication)
+    public = areas.get(division.pk)
     rule = local_rule(campaign, division)
-    offices = []
-    if rule is not None:
-        officials = officials_for(campaign, [division])
-        offices = list(dict.fromkeys(f"the {o.office}" if o.office else o.name for o in officials))
     context = {
         "campaign": campaign,
         "division": division,
@@ -82,30 +93,40 @@ def area(request: HttpRequest, slug: str, ocd: str) -> HttpResponse:
         "public": public,
         "as_of": publication.as_of,
         "rule": rule,
-        "offices": and_list(offices),
+        "offices": and_list(offices(campaign, division) if rule is not None else []),
         "progress": Progress(public.confirmed, rule.batch_size, public.milestones)
         if rule is not None and public is not None
         else None,
         "groups": local_groups(campaign, division),
-        "within": with_urls(campaign, list(published.within(division).by_size()[:TOP_AREAS])),
-        "ancestors": [
-            (area_label(d), area_url(campaign, d))
-            for d in Division.objects.filter(ocd_id__in=ancestor_ids(division)).order_by("ocd_id")
+        "within": [
+            Ranked(area_label(inside), area_url(campaign, inside), inside.confirmed)
+            for inside in areas.within(division.ocd_id)
         ],
+        "ancestors": [(area_label(d), area_url(campaign, d)) for d in above],
         "share_url": settings.SITE_URL + area_url(campaign, division),
         "deliveries": [],
         "participants": [],
     }
     if public is not None:
-        deliveries = Delivery.objects.filter(campaign=campaign, division=division)
-        # Not the rendered letter and list they carry: sealed, and large.
-        recent = deliveries.select_related("division").defer("pdf", "csv").order_by("-created_at")
-        context["deliveries"] = list(recent[:RECENT_DELIVERIES])
-        context["earlier_deliveries"] = max(0, deliveries.count() - RECENT_DELIVERIES)
+        context["deliveries"], context["earlier_deliveries"] = recent_deliveries(campaign, division)
         context["participants"], context["more_participants"] = listed_participants(
             campaign, division, publication.as_of
         )
     return render(request, "participation/area.html", context)
+
+
+def recent_deliveries(campaign, division) -> tuple[list[Delivery], int]:
+    """The area's latest deliveries, and how many earlier ones there are (one
+    query: the total rides along on each row)."""
+    recent = list(
+        Delivery.objects.filter(campaign=campaign, division=division)
+        # Not the rendered letter and list they carry: sealed, and large.
+        .select_related("division")
+        .defer("pdf", "csv")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-created_at")[:RECENT_DELIVERIES]
+    )
+    return recent, max(0, recent[0].total - RECENT_DELIVERIES) if recent else 0
 
 
 @require_GET
@@ -113,34 +134,67 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     """Where a campaign's signers are: the areas with the most, a map, a chart."""
     campaign = visible_campaign(request, slug)
     publication = current_publication(campaign)
-    threshold = publication.threshold
-    published = PublishedTally.objects.of(campaign)
-    types = area_types(campaign)
-    # A campaign organised by area ranks those areas; any other, every area.
-    ranked = (
-        published.filter(division__type__in=types)
-        if types
-        else published.exclude(division__type="country")
+    seen = Overview(
+        campaign.pk,
+        campaign.slug,
+        campaign.title,
+        campaign.country,
+        tuple(area_types(campaign)),
+        publication.as_of,
+        publication.threshold,
+        tuple(map(tuple, publication.by_day)),
     )
     context = {
         "campaign": campaign,
-        "threshold": threshold,
+        "threshold": publication.threshold,
         "as_of": publication.as_of,
-        "top": with_urls(campaign, list(ranked.by_size()[:TOP_AREAS])),
+        **overview_of(seen),
     }
-    if campaign.country == "US":
-        states = published.filter(division__country="US", division__type__in=STATE_TYPES)
-        states = with_urls(campaign, list(states.by_size()))
-        dots = list(published.filter(map_x__isnull=False).by_size()[:MAX_DOTS])
-        context["states"] = states
-        context["map_svg"] = us_map(
-            states, dots, threshold, title=f"Where people have signed “{campaign.title}”"
-        )
-    series = cumulative(publication.days(), publication.as_of.date())
-    context["series"] = series
-    context["total"] = series[-1].total if series else 0
-    context["chart_svg"] = chart(series, title="Confirmed signatures over time")
     return render(request, "participation/overview.html", context)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the overview of a campaign is drawn from: one publication, and the
+    campaign's name, address and the area types it is organised by."""
+
+    campaign_id: int
+    slug: str
+    title: str
+    country: str
+    types: tuple[str, ...]
+    as_of: datetime.datetime
+    threshold: int
+    by_day: tuple[tuple[str, int], ...]
+
+
+@kept_per_publication
+def overview_of(seen: Overview) -> dict:
+    """The overview's tables, map and chart: the same for everyone until the
+    next publication, so drawn once per process (read only once drawn)."""
+    published = PublishedTally.objects.of(seen.campaign_id)
+    # A campaign organised by area ranks those areas; any other, every area.
+    ranked = (
+        published.filter(division__type__in=seen.types)
+        if seen.types
+        else published.exclude(division__type="country")
+    )
+    # area_url() needs only the slug, which `seen` has.
+    parts = {"top": with_urls(seen, list(ranked.by_size()[:TOP_AREAS]))}
+    if seen.country == "US":
+        states = published.filter(division__country="US", division__type__in=STATE_TYPES)
+        states = with_urls(seen, list(states.by_size()))
+        dots = list(published.filter(map_x__isnull=False).by_size()[:MAX_DOTS])
+        parts["states"] = states
+        parts["map_svg"] = us_map(
+            states, dots, seen.threshold, title=f"Where people have signed “{seen.title}”"
+        )
+    days = [(datetime.date.fromisoformat(day), n) for day, n in seen.by_day]
+    series = cumulative(days, seen.as_of.date())
+    parts["series"] = series
+    parts["total"] = series[-1].total if series else 0
+    parts["chart_svg"] = chart(series, title="Confirmed signatures over time")
+    return parts
 
 
 @require_GET

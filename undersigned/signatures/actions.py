@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from undersigned.areas.models import Division, SignatureDivision
+from undersigned.campaigns.cache import campaign_by_pk
 from undersigned.campaigns.models import Campaign, Partner
 from undersigned.deliveries.counting import record_transition
 from undersigned.outbox.actions import queue_email
@@ -94,61 +95,80 @@ def sign(
     digest = email_digest(details.email)
     trusted = device is not None and bytes(device.email_digest) == digest
     now = timezone.now()
-    with transaction.atomic():
-        letter = campaign.current_letter()
-        signature = Signature(
-            campaign=campaign,
-            letter_version=letter,
-            email_digest=digest,
-            email=details.email,
-            first_name=details.first_name,
-            last_name=details.last_name,
-            postal_code=details.postal_code,
-            country=details.country,
-            street_address=details.street_address,
-            phone=details.phone,
-            comment=details.comment,
-            remember_device=remember and not trusted,
-            listed=details.listed,
-            status=Signature.Status.CONFIRMED if trusted else Signature.Status.PENDING,
-            confirmed_at=now if trusted else None,
-            network_digest=network_digest,
-        )
-        if quarantine_reasons:
-            signature.held_status = signature.status
-            signature.status = Signature.Status.QUARANTINED
-            signature.quarantine_reason = ", ".join(quarantine_reasons)[:100]
-        try:
-            with transaction.atomic():
-                signature.save(force_insert=True)
-        except IntegrityError:
-            return _already_signed(campaign, digest)
-        Consent.objects.bulk_create(
-            Consent(
-                signature=signature,
-                kind=given.kind,
-                partner=given.partner,
-                text=given.text,
-                text_sha256=hashlib.sha256(given.text.encode()).hexdigest(),
-                given_at=now,
-            )
-            for given in consents
-        )
-        SignatureDivision.objects.bulk_create(
-            SignatureDivision(signature=signature, division=division, how=how)
-            for division, how in details.divisions
-        )
-        if trusted:
-            Device.objects.filter(pk=device.pk).update(last_used_at=now)
-            if signature.status == Signature.Status.CONFIRMED:
-                record_transition(signature, +1)
-            return SignResult(signature, created=True, confirmed=True)
-        email = queue_email(signature, Email.Kind.CONFIRM)
-        return SignResult(signature, created=True, emails=[email] if email else [])
+    try:
+        # The signature is the transaction's first write, so a duplicate
+        # rolls back nothing else and needs no savepoint (a round trip each
+        # way on PostgreSQL): the already-signed answer gets a transaction
+        # of its own.
+        with transaction.atomic():
+            return _record(campaign, details, digest, trusted, now, consents=consents,
+                           remember=remember, device=device, network_digest=network_digest,
+                           quarantine_reasons=quarantine_reasons)  # fmt: skip
+    except IntegrityError:
+        with transaction.atomic():
+            existing = _already_signed(campaign, digest)
+        if existing is None:
+            raise
+        return existing
 
 
-def _already_signed(campaign: Campaign, digest: bytes) -> SignResult:
-    existing = Signature.objects.get(campaign=campaign, email_digest=digest)
+def _record(campaign, details, digest, trusted, now, *, consents, remember, device,
+            network_digest, quarantine_reasons) -> SignResult:  # fmt: skip
+    signature = Signature(
+        campaign=campaign,
+        letter_version=campaign.current_letter(),
+        email_digest=digest,
+        email=details.email,
+        first_name=details.first_name,
+        last_name=details.last_name,
+        postal_code=details.postal_code,
+        country=details.country,
+        street_address=details.street_address,
+        phone=details.phone,
+        comment=details.comment,
+        remember_device=remember and not trusted,
+        listed=details.listed,
+        status=Signature.Status.CONFIRMED if trusted else Signature.Status.PENDING,
+        confirmed_at=now if trusted else None,
+        network_digest=network_digest,
+        # The confirmation e-mail below is the first of its share.
+        emails_queued=0 if trusted else 1,
+    )
+    if quarantine_reasons:
+        signature.held_status = signature.status
+        signature.status = Signature.Status.QUARANTINED
+        signature.quarantine_reason = ", ".join(quarantine_reasons)[:100]
+    signature.save(force_insert=True)
+    Consent.objects.bulk_create(
+        Consent(
+            signature=signature,
+            kind=given.kind,
+            partner=given.partner,
+            text=given.text,
+            text_sha256=hashlib.sha256(given.text.encode()).hexdigest(),
+            given_at=now,
+        )
+        for given in consents
+    )
+    SignatureDivision.objects.bulk_create(
+        SignatureDivision(signature=signature, division=division, how=how)
+        for division, how in details.divisions
+    )
+    if trusted:
+        Device.objects.filter(pk=device.pk).update(last_used_at=now)
+        if signature.status == Signature.Status.CONFIRMED:
+            record_transition(signature, +1)
+        return SignResult(signature, created=True, confirmed=True)
+    email = queue_email(signature, Email.Kind.CONFIRM, counted=True)
+    return SignResult(signature, created=True, emails=[email])
+
+
+def _already_signed(campaign: Campaign, digest: bytes) -> SignResult | None:
+    existing = Signature.objects.filter(
+        campaign=campaign, email_digest=digest, erased_at__isnull=True
+    ).first()
+    if existing is None:
+        return None  # the integrity error was something else
     email = queue_email(existing, Email.Kind.ALREADY_SIGNED)
     return SignResult(existing, created=False, emails=[email] if email else [])
 
@@ -166,9 +186,20 @@ def find_for_link(signature_id, token: str) -> Signature:
     if not confirm_token_is_valid(signature_id, token):
         raise InvalidLink
     try:
-        return Signature.objects.select_related("campaign").get(pk=signature_id)
+        signature = Signature.objects.get(pk=signature_id)
     except (Signature.DoesNotExist, ValueError) as error:
         raise InvalidLink from error
+    _attach_campaign(signature)
+    return signature
+
+
+def _attach_campaign(signature: Signature) -> None:
+    # The process's copy, with its rules and letter (campaigns/cache.py): the
+    # thank-you redirect and the confirm page need no query for them.
+    campaign = campaign_by_pk(signature.campaign_id)
+    if campaign is None:
+        raise InvalidLink
+    signature.campaign = campaign
 
 
 def confirm(signature_id, token: str) -> ConfirmResult:
@@ -181,6 +212,7 @@ def confirm(signature_id, token: str) -> ConfirmResult:
         ).update(status=Signature.Status.CONFIRMED, confirmed_at=now)
         if confirmed:
             record_transition(signature, +1)
+            signature.status = Signature.Status.CONFIRMED
         else:
             # Quarantined: confirmation is recorded but the signature still
             # does not count; release will make it confirmed.
@@ -189,9 +221,13 @@ def confirm(signature_id, token: str) -> ConfirmResult:
                 status=Signature.Status.QUARANTINED,
                 held_status=Signature.Status.PENDING,
             ).update(held_status=Signature.Status.CONFIRMED, confirmed_at=now)
-        signature.refresh_from_db()
+            signature.held_status = Signature.Status.CONFIRMED
         if not confirmed:
+            # Confirmed before, withdrawn or invalidated: show it as it is now.
+            signature.refresh_from_db()
+            _attach_campaign(signature)
             return ConfirmResult(signature, newly_confirmed=False)
+        signature.confirmed_at = now
         token_for_cookie = remember_device(signature) if signature.remember_device else None
     return ConfirmResult(signature, newly_confirmed=True, device_token=token_for_cookie)
 

@@ -1,11 +1,27 @@
 """`undersigned worker`: the background worker. Run one or more.
 
-It runs django-tasks-db's worker loop (e-mail, deliveries) and, in a second
-thread, the periodic duties:
+Each worker is two processes:
 
-- every second, the tally processor (counts, milestones);
-- every minute, re-queueing what a dead worker left half done;
-- every day, the retention purge.
+- the worker runs django-tasks-db's task loop (e-mail, rendering and sending
+  deliveries) and, in a second thread, re-queueing what a dead worker left
+  half done (every minute) and the retention purge (every day);
+- its child, `undersigned count`, runs the tally processor (counts,
+  milestones) every second. It has a process of its own so that a delivery
+  PDF, seconds of CPU, never holds it up on the GIL. The worker restarts it
+  if it dies and stops it when the worker stops; if the worker is killed
+  outright, the child notices within a second and exits.
+
+Both run at a lower CPU priority (`--nice`, 10 by default): on a machine that
+also serves the web, a surge's requests come first and the queued e-mail
+follows.
+
+`--counting thread` runs the tally processor in the worker's duties thread
+instead (one process); `--counting off` leaves it to an `undersigned count`
+run separately. `--batch` counts once, runs the queued tasks and exits.
+
+A task loop that loses the database (SQLite locked for longer than the busy
+timeout, a dropped PostgreSQL connection) logs it, waits a little and starts
+again rather than ending the worker.
 
 Each duty is safe to run from every worker at once.
 """
@@ -14,29 +30,51 @@ from __future__ import annotations
 
 import io
 import logging
+import math
+import os
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Callable
 
+from django.conf import settings
 from django.core.management import call_command
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection, connections
 from django_tasks_db.management.commands import db_worker
+
+from undersigned.deliveries.actions import requeue_stuck as requeue_deliveries
+from undersigned.deliveries.counting import process_all_count_events
+from undersigned.outbox.actions import requeue_stuck as requeue_emails
 
 log = logging.getLogger("undersigned.worker")
 
+Duty = tuple[float, Callable[[], object]]  # (seconds between runs, what to run)
 
-def run_duties(stop: threading.Event, *, count_every: float, requeue_every: float,
-               purge_every: float) -> None:  # fmt: skip
-    from undersigned.deliveries.actions import requeue_stuck as requeue_deliveries
-    from undersigned.deliveries.counting import process_count_events
-    from undersigned.outbox.actions import requeue_stuck as requeue_emails
 
-    duties = [
-        (count_every, _drain(process_count_events)),
-        (requeue_every, lambda: requeue_emails() + requeue_deliveries()),
-        (purge_every, lambda: call_command("purge", stdout=io.StringIO())),
-    ]
-    # Counting starts at once; the rest after their first interval would
-    # skip a restart's clean-up, so they run at start too.
+def count() -> None:
+    process_all_count_events()
+
+
+def requeue() -> None:
+    requeue_emails()
+    requeue_deliveries()
+
+
+def purge() -> None:
+    call_command("purge", stdout=io.StringIO())
+
+
+def reason(error: OperationalError) -> str:
+    """What went wrong, for the log: the first line only, as a driver's
+    detail lines may quote values."""
+    return str(error).partition("\n")[0]
+
+
+def run_duties(stop: threading.Event, duties: list[Duty]) -> None:
+    """Run each duty at its interval until `stop` is set, each first at once
+    (a restart's clean-up should not wait an interval). A duty that fails is
+    logged and runs again at its next turn."""
     due = [0.0 for _ in duties]
     try:
         while not stop.is_set():
@@ -48,6 +86,10 @@ def run_duties(stop: threading.Event, *, count_every: float, requeue_every: floa
                 close_old_connections()
                 try:
                     duty()
+                except OperationalError as error:
+                    # Expected while SQLite is locked or PostgreSQL is away: no traceback.
+                    log.warning("%s: %s; runs again at its next turn", duty.__name__, reason(error))
+                    connection.close()
                 except Exception:
                     log.exception("worker duty failed; it runs again at its next turn")
                     connection.close()
@@ -56,12 +98,74 @@ def run_duties(stop: threading.Event, *, count_every: float, requeue_every: floa
         connection.close()
 
 
-def _drain(process):
-    def run():
-        while process() > 0:
-            pass
+class Backoff:
+    """Seconds to wait after a failure: 1, 2, 4 … at most 30; 1 again after a
+    minute without failures."""
 
-    return run
+    def __init__(self) -> None:
+        self.delay = 0.0
+        self.failed_at = -math.inf
+
+    def next(self) -> float:
+        now = time.monotonic()
+        self.delay = 1.0 if now - self.failed_at > 60 else min(self.delay * 2, 30.0)
+        self.failed_at = now
+        return self.delay
+
+
+class CountProcess:
+    """`undersigned count` as this process's child: started, restarted when it
+    dies, stopped with `stop()`."""
+
+    def __init__(self, every: float) -> None:
+        self.args = [
+            sys.executable, "-m", "undersigned", "count", "--every", str(every),
+            "--parent", str(os.getpid()), "--settings", settings.SETTINGS_MODULE,
+        ]  # fmt: skip
+        self.stopping = threading.Event()
+        # Held while starting a child, so that stop() never misses one.
+        self.lock = threading.Lock()
+        self.process: subprocess.Popen | None = None
+        self.thread = threading.Thread(target=self.supervise, name="undersigned-count", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def supervise(self) -> None:
+        backoff = Backoff()
+        while True:
+            try:
+                with self.lock:
+                    if self.stopping.is_set():
+                        return
+                    # A group of its own: Ctrl-C in a terminal reaches the
+                    # worker only, and the worker decides when its child stops.
+                    self.process = subprocess.Popen(  # noqa: S603 (our own command line)
+                        self.args, stdin=subprocess.DEVNULL, process_group=0
+                    )
+                log.info("count process started (pid %d)", self.process.pid)
+                outcome = f"exited with {self.process.wait()}"
+            except OSError as error:  # could not start it: out of memory, say
+                outcome = f"not started: {error}"
+            if self.stopping.is_set():
+                return
+            delay = backoff.next()
+            log.error("count process %s; starting it again in %.0f s", outcome, delay)
+            if self.stopping.wait(delay):
+                return
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopping.set()
+            process = self.process
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.thread.join(timeout=1)
 
 
 class Command(db_worker.Command):
@@ -72,6 +176,13 @@ class Command(db_worker.Command):
         # Every queue by default: one kind of worker does everything.
         # The reloader would run the duties in its parent process too.
         parser.set_defaults(queue_name="*", reload=False)
+        parser.add_argument(
+            "--counting",
+            choices=["process", "thread", "off"],
+            default="process",
+            help="Run the tally processor in a child process (default), in a thread of "
+            "the worker, or not at all (you run `undersigned count`).",
+        )
         parser.add_argument(
             "--count-every", type=float, default=1.0, help="Seconds between tally runs."
         )
@@ -84,31 +195,62 @@ class Command(db_worker.Command):
         parser.add_argument(
             "--purge-every", type=float, default=86400.0, help="Seconds between retention purges."
         )
+        parser.add_argument(
+            "--nice",
+            type=int,
+            default=10,
+            help="Lower the worker's CPU priority by this much (0: leave it), so that "
+            "on a shared machine a surge's web requests come first.",
+        )
 
-    def handle(self, *args, count_every, requeue_every, purge_every, **options):
+    def handle(self, *args, counting, count_every, requeue_every, purge_every, nice, **options):
         if options.get("batch"):
             # Batch mode (one-off runs): count, then run the tasks that
             # creates (tasks never create count events); no background thread.
-            from undersigned.deliveries.counting import process_all_count_events
-
             process_all_count_events()
-            super().handle(*args, **options)
+            self.run_tasks(*args, **options)
             return
+        if nice > 0:
+            # Every signature is stored before its e-mail is sent: when the
+            # machine is short of CPU, taking signatures comes first and the
+            # e-mail catches up (the count process inherits this).
+            os.nice(nice)
+        duties = [(requeue_every, requeue), (purge_every, purge)]
+        if counting == "thread":
+            duties.insert(0, (count_every, count))
         stop = threading.Event()
-        duties = threading.Thread(
-            target=run_duties,
-            kwargs={
-                "stop": stop,
-                "count_every": count_every,
-                "requeue_every": requeue_every,
-                "purge_every": purge_every,
-            },
-            name="undersigned-duties",
-            daemon=True,
+        duties_thread = threading.Thread(
+            target=run_duties, args=(stop, duties), name="undersigned-duties", daemon=True
         )
-        duties.start()
+        duties_thread.start()
+        counter = CountProcess(count_every) if counting == "process" else None
+        if counter:
+            counter.start()
         try:
-            super().handle(*args, **options)
+            self.run_tasks(*args, **options)
         finally:
             stop.set()
-            duties.join(timeout=10)
+            if counter:
+                counter.stop()
+            duties_thread.join(timeout=10)
+
+    def run_tasks(self, *args, **options) -> None:
+        """django-tasks-db's task loop, started again when it loses the database.
+
+        Its own loop rides out SQLite's "database is locked" when fetching a
+        task raises it, but not when the BEGIN before the fetch does, and ends
+        on every other OperationalError, a dropped PostgreSQL connection among
+        them. A restart is a fresh loop with the same worker id (`--max-tasks`
+        counts anew). In `--batch` mode too, as its loop already waits out a
+        locked fetch there.
+        """
+        backoff = Backoff()
+        while True:
+            try:
+                return super().handle(*args, **options)
+            except OperationalError as error:
+                delay = backoff.next()
+                log.warning("task loop: %s; retrying in %.0f s", reason(error), delay)
+                connections.close_all()
+                time.sleep(delay)
+                options["startup_delay"] = False

@@ -1,0 +1,91 @@
+"""Real `undersigned worker` processes for tests: a database of the test's own
+that other processes reach (an SQLite file, or a fresh PostgreSQL database
+when the tests run on PostgreSQL), and what to ask about the processes."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+class ScenarioDatabase:
+    """A database of the test's own, reachable from other processes; a copy of
+    `template` if given (a migrated one: migrating takes seconds)."""
+
+    def __init__(self, tmp_path: Path, template: ScenarioDatabase | None = None):
+        self.tmp_path = tmp_path
+        self.template = template
+        self.url = os.environ.get("DATABASE_URL", "")
+        self.name = f"undersigned_scenario_{uuid.uuid4().hex[:8]}"
+
+    def env(self) -> dict[str, str]:
+        if not self.url:
+            return {"SQLITE_PATH": str(self.tmp_path / "scenario.sqlite3")}
+        parts = urlsplit(self.url)
+        return {"DATABASE_URL": urlunsplit(parts._replace(path=f"/{self.name}"))}
+
+    def __enter__(self) -> ScenarioDatabase:
+        if self.url:
+            copy = f' TEMPLATE "{self.template.name}"' if self.template else ""
+            self._admin(f'CREATE DATABASE "{self.name}"{copy}')
+        elif self.template:
+            with (
+                sqlite3.connect(self.template.tmp_path / "scenario.sqlite3") as source,
+                sqlite3.connect(self.tmp_path / "scenario.sqlite3") as copy,
+            ):
+                source.backup(copy)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.url:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        parts = urlsplit(self.url)
+        with psycopg.connect(
+            host=parts.hostname, port=parts.port or 5432, user=parts.username,
+            password=parts.password, dbname="postgres", autocommit=True,
+        ) as admin:  # fmt: skip
+            admin.execute(sql)
+
+    def query(self, sql: str) -> list[tuple]:
+        if not self.url:
+            with sqlite3.connect(self.tmp_path / "scenario.sqlite3", timeout=20) as db:
+                return db.execute(sql).fetchall()
+        import psycopg
+
+        with psycopg.connect(self.env()["DATABASE_URL"]) as db:
+            return db.execute(sql).fetchall()
+
+
+def run(args: list[str], env: dict[str, str]) -> None:
+    subprocess.run(args, env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs; a zombie (ended, not yet reaped) does not. Linux."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
+
+
+def count_processes(log: Path) -> list[int]:
+    """The pids of the count processes the worker logged starting, in order."""
+    return [int(pid) for pid in re.findall(r"count process started \(pid (\d+)\)", log.read_text())]

@@ -1,0 +1,53 @@
+"""The campaigns public requests read, kept in each web process for a moment.
+
+Every page view, count and signature needs the campaign with its partners,
+rules, targets and letter: six statements that change only when staff edit
+the campaign. Each process keeps them for CAMPAIGN_FRESH_SECONDS (see
+undersigned/memo.py); saving any of them clears the cache of the process that
+saved, and the others catch up within those seconds. A campaign closed in the
+admin may therefore take a signature for up to that long in another process,
+as a signature may be confirmed after the close: both are counted and go with
+the next delivery.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from undersigned.memo import Expiring, forget_all
+
+from .models import Campaign
+
+_by_slug: Expiring[Campaign | None] = Expiring("CAMPAIGN_FRESH_SECONDS", max_entries=1_000)
+_by_pk: Expiring[Campaign | None] = Expiring("CAMPAIGN_FRESH_SECONDS", max_entries=1_000)
+
+# What Campaign.objects.with_page_data() reads: an edit to any clears the caches.
+CACHED_MODELS = (
+    "campaigns.Campaign",
+    "campaigns.Partner",
+    "campaigns.Target",
+    "campaigns.LetterVersion",
+    "areas.TargetRule",
+    "deliveries.DeliveryRule",
+)
+
+
+def campaign_by_slug(slug: str) -> Campaign | None:
+    return _by_slug.get(slug, lambda: Campaign.objects.with_page_data().filter(slug=slug).first())
+
+
+def campaign_by_pk(pk: int) -> Campaign | None:
+    return _by_pk.get(pk, lambda: Campaign.objects.with_page_data().filter(pk=pk).first())
+
+
+def _edited(**kwargs) -> None:
+    forget_all()
+
+
+def connect_signals() -> None:
+    for model in CACHED_MODELS:
+        post_save.connect(_edited, sender=model, dispatch_uid=f"campaign-cache-save-{model}")
+        post_delete.connect(_edited, sender=model, dispatch_uid=f"campaign-cache-delete-{model}")
+    m2m_changed.connect(
+        _edited, sender=Campaign.partners.through, dispatch_uid="campaign-cache-partners"
+    )

@@ -1,0 +1,57 @@
+"""Read-mostly data kept in each process for a few seconds.
+
+A campaign's row, partners, rules and letter, or the areas of a postal code,
+change when staff edit a campaign or an importer runs, yet a surge asks for
+them thousands of times a second. Each process keeps what it read for a short,
+configured time: a change made in one process reaches every other within that
+time, and at once in the process that made it (campaigns and importers call
+`forget_all`). Tests run with the same caches and clear them between tests.
+
+Values are shared by every thread of a process: treat them as read-only.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+from django.conf import settings
+
+T = TypeVar("T")
+
+_every: weakref.WeakSet[Expiring] = weakref.WeakSet()
+
+
+class Expiring(Generic[T]):
+    """A dict of values that expire `setting` seconds after they were loaded."""
+
+    def __init__(self, setting: str, *, max_entries: int = 10_000):
+        self.setting = setting
+        self.max_entries = max_entries
+        self._entries: dict[Hashable, tuple[float, T]] = {}
+        _every.add(self)
+
+    def get(self, key: Hashable, load: Callable[[], T]) -> T:
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        value = load()
+        seconds = getattr(settings, self.setting)
+        if seconds > 0:
+            if len(self._entries) >= self.max_entries:
+                # Bounded memory without bookkeeping: start over (rare, cheap).
+                self._entries = {}
+            self._entries[key] = (now + seconds, value)
+        return value
+
+    def clear(self) -> None:
+        self._entries = {}
+
+
+def forget_all() -> None:
+    """Drop every process-local value (after an edit, an import, or a test)."""
+    for cache in list(_every):
+        cache.clear()
