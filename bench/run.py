@@ -258,11 +258,22 @@ class Stack:
             return
         import psycopg
 
-        with psycopg.connect(
-            "host=127.0.0.1 port=5432 user=undersigned password=undersigned dbname=postgres",
-            autocommit=True,
-        ) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        # An autovacuum worker analysing the freshly loaded tables belongs to
+        # the superuser, and our role may not end it: wait for it, then give up
+        # with a warning rather than lose the results.
+        for attempt in range(30):
+            try:
+                with psycopg.connect(
+                    "host=127.0.0.1 port=5432 user=undersigned password=undersigned "
+                    "dbname=postgres",
+                    autocommit=True,
+                ) as conn:
+                    conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+                return
+            except psycopg.Error as error:
+                if attempt == 29:
+                    print(f"  warning: {PG_DATABASE} left behind: {error}", flush=True)
+                time.sleep(2)
 
     def start_servers(self) -> None:
         args = self.args

@@ -21,6 +21,7 @@ run COUNT(*) over signatures.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 
 # Few enough values per IN (...) for any SQLite build.
 CHUNK = 900
+# A tally batch slower than this is logged: counts and milestones lag by it.
+SLOW_BATCH_SECONDS = 2.0
 
 Key = tuple[int, int | None]  # (campaign id, division id or None for the total)
 
@@ -108,6 +111,7 @@ def process_count_events(limit: int = 5000) -> int:
     """
     from .actions import create_due_deliveries
 
+    started = time.monotonic()
     with transaction.atomic():
         events = list(
             CountEvent.objects.select_for_update(skip_locked=True)
@@ -126,7 +130,14 @@ def process_count_events(limit: int = 5000) -> int:
         for chunk in chunks([event[0] for event in events]):
             CountEvent.objects.filter(id__in=chunk).delete()
         risen = [t for t in tallies if deltas[(t.campaign_id, t.division_id)] > 0]
-        create_due_deliveries(risen)
+        created = create_due_deliveries(risen)
+    seconds = time.monotonic() - started
+    if seconds > SLOW_BATCH_SECONDS:
+        # Counts and milestones lag by this much: worth knowing (no personal data).
+        log.warning(
+            "tally batch of %d events, %d tallies, %d deliveries took %.1f s",
+            len(events), len(tallies), len(created), seconds,
+        )  # fmt: skip
     return len(events)
 
 

@@ -11,9 +11,10 @@ Each worker is two processes:
   if it dies and stops it when the worker stops; if the worker is killed
   outright, the child notices within a second and exits.
 
-Both run at a lower CPU priority (`--nice`, 10 by default): on a machine that
-also serves the web, a surge's requests come first and the queued e-mail
-follows.
+The task loop runs at a lower CPU priority (`--nice`, 10 by default): on a
+machine that also serves the web, a surge's requests come first and the
+queued e-mail and letters follow. Counting keeps normal priority (on Linux;
+elsewhere it inherits the worker's).
 
 `--counting thread` runs the tally processor in the worker's duties thread
 instead (one process); `--counting off` leaves it to an `undersigned count`
@@ -210,10 +211,17 @@ class Command(db_worker.Command):
             process_all_count_events()
             self.run_tasks(*args, **options)
             return
+        # The count process's supervisor starts before the worker lowers its
+        # priority: on Linux niceness belongs to a thread, and a child takes
+        # that of the thread that starts it. Counting is light and keeps
+        # milestones current during a surge; it runs at normal priority.
+        counter = CountProcess(count_every) if counting == "process" else None
+        if counter:
+            counter.start()
         if nice > 0:
             # Every signature is stored before its e-mail is sent: when the
             # machine is short of CPU, taking signatures comes first and the
-            # e-mail catches up (the count process inherits this).
+            # e-mail and delivery letters catch up.
             os.nice(nice)
         duties = [(requeue_every, requeue), (purge_every, purge)]
         if counting == "thread":
@@ -223,9 +231,6 @@ class Command(db_worker.Command):
             target=run_duties, args=(stop, duties), name="undersigned-duties", daemon=True
         )
         duties_thread.start()
-        counter = CountProcess(count_every) if counting == "process" else None
-        if counter:
-            counter.start()
         try:
             self.run_tasks(*args, **options)
         finally:
