@@ -18,7 +18,6 @@ import io
 import json
 import os
 import re
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -31,25 +30,9 @@ PG_DATABASE = "undersigned_bench_inproc"
 
 
 def environment(db: str, var: Path) -> dict:
-    from undersigned.privacy.keys import generate_key_ring_json
+    from run import production_environment  # bench/run.py, beside this file
 
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("UNDERSIGNED_", "DATABASE_", "SQLITE_", "EMAIL_"))
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "undersigned.settings",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "UNDERSIGNED_KEYS": generate_key_ring_json(),
-            "UNDERSIGNED_VAR_DIR": str(var),
-            "TRUSTED_PROXIES": "1",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    env = production_environment(var)
     if db == "postgres":
         env["DATABASE_URL"] = os.environ.get(
             "INPROC_DATABASE_URL",

@@ -193,6 +193,34 @@ def wait_until_quiet(limit: float, threshold: float, minutes: float) -> dict:
 # The stack -----------------------------------------------------------------------
 
 
+def production_environment(var: Path) -> dict:
+    """Production settings with fresh keys; only what plain HTTP on loopback
+    needs differs. The caller adds the database (and the mail server)."""
+    sys.path.insert(0, str(ROOT))
+    from undersigned.privacy.keys import generate_key_ring_json
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("UNDERSIGNED_", "DATABASE_", "SQLITE_", "EMAIL_"))
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "undersigned.settings",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "UNDERSIGNED_KEYS": generate_key_ring_json(),
+            "UNDERSIGNED_VAR_DIR": str(var),
+            # The load generator plays the reverse proxy: it sends each
+            # signer's address in X-Forwarded-For (documentation prefixes).
+            "TRUSTED_PROXIES": "1",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
+
+
 class Stack:
     def __init__(self, db: str, args: argparse.Namespace):
         self.db = db
@@ -207,30 +235,13 @@ class Stack:
         self.worker: subprocess.Popen | None = None
 
     def environment(self) -> dict:
-        sys.path.insert(0, str(ROOT))
-        from undersigned.privacy.keys import generate_key_ring_json
-
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("UNDERSIGNED_", "DATABASE_", "SQLITE_", "EMAIL_"))
-        }
+        env = production_environment(self.var)
         env.update(
             {
-                # Production settings; only what plain HTTP on loopback needs differs.
-                "DJANGO_SETTINGS_MODULE": "undersigned.settings",
-                "SECRET_KEY": secrets.token_urlsafe(50),
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "SITE_URL": f"http://127.0.0.1:{self.port}",
-                "SECURE_SSL_REDIRECT": "0",
-                "UNDERSIGNED_KEYS": generate_key_ring_json(),
-                "UNDERSIGNED_VAR_DIR": str(self.var),
-                # The load generator plays the reverse proxy: it sends each
-                # signer's address in X-Forwarded-For (documentation prefixes).
-                "TRUSTED_PROXIES": "1",
                 "EMAIL_HOST": "127.0.0.1",
                 "EMAIL_PORT": str(self.smtp_port),
-                "LOG_LEVEL": "WARNING",
                 "PYTHONDONTWRITEBYTECODE": "1",
             }
         )

@@ -57,6 +57,32 @@ def campaign(db) -> Campaign:
     return campaign
 
 
+@pytest.fixture
+def areas(db):
+    """Massachusetts with Somerville and its neighbours (tests/area_pages.py)."""
+    from .area_pages import geography
+
+    return geography()
+
+
+@pytest.fixture
+def letter(areas):
+    """The local sign-on letter: every 100 signers in a place, to its lawmakers."""
+    from .delivery_helpers import local_campaign
+
+    return local_campaign()
+
+
+def needs_postgres(why: str) -> list:
+    """Marks for a test module about PostgreSQL's own behaviour (races, plans)."""
+    from django.db import connection
+
+    return [
+        pytest.mark.postgres_only,
+        pytest.mark.skipif(connection.vendor != "postgresql", reason=f"needs PostgreSQL: {why}"),
+    ]
+
+
 def signed_in_with_second_factor(user):
     """A new client signed in as `user`, second factor verified.
 

@@ -12,23 +12,12 @@ from undersigned.participation.queries import area_url
 from undersigned.signatures import rights
 from undersigned.signatures.models import Signature
 
-from .area_pages import bulk_signers, geography, publish_now, signer
+from .area_pages import bulk_signers, publish_now, signer
 from .conftest import form_data
-from .delivery_helpers import local_campaign
 
 pytestmark = pytest.mark.django_db
 
 LABEL = "List my first name and city on this campaign&#x27;s page for my area"
-
-
-@pytest.fixture
-def areas():
-    return geography()
-
-
-@pytest.fixture
-def letter(areas):
-    return local_campaign()
 
 
 def test_the_sign_form_offers_the_listing_unticked(client, letter):

@@ -11,15 +11,10 @@ from undersigned.campaigns.models import Partner
 from undersigned.participation.models import LocalGroup
 from undersigned.participation.queries import area_url
 
-from .area_pages import bulk_signers, geography, publish_now, signer
+from .area_pages import bulk_signers, publish_now, signer
 from .delivery_helpers import lawmaker, local_campaign
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def areas():
-    return geography()
 
 
 @pytest.fixture

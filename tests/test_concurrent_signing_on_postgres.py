@@ -18,15 +18,11 @@ from undersigned.signatures import actions
 from undersigned.signatures.links import confirm_token
 from undersigned.signatures.models import Device, Signature, confirmed_count
 
-from .conftest import make_campaign
+from .conftest import make_campaign, needs_postgres
 
 pytestmark = [
-    pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: SQLite runs one writer at a time, so nothing races",
-    ),
+    *needs_postgres("SQLite runs one writer at a time, so nothing races"),
 ]
 
 

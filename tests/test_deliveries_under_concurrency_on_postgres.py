@@ -18,15 +18,12 @@ from undersigned.deliveries.models import CountEvent, Delivery, DeliverySigner, 
 from undersigned.signatures import actions
 from undersigned.signatures.links import confirm_token
 
+from .conftest import needs_postgres
 from .delivery_helpers import bulk_confirmed, lawmaker, local_campaign, places
 
 pytestmark = [
-    pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: SQLite runs one writer at a time, so nothing races",
-    ),
+    *needs_postgres("SQLite runs one writer at a time, so nothing races"),
 ]
 
 

@@ -9,20 +9,9 @@ import pytest
 from undersigned.participation.queries import area_url
 from undersigned.signatures.links import confirm_token
 
-from .area_pages import bulk_signers, geography, publish_now, signer
-from .delivery_helpers import local_campaign
+from .area_pages import bulk_signers, publish_now, signer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def areas():
-    return geography()
-
-
-@pytest.fixture
-def letter(areas):
-    return local_campaign()
 
 
 def find(client, campaign, code):

@@ -20,20 +20,9 @@ from undersigned.signatures import actions, rights
 from undersigned.signatures.links import confirm_token
 from undersigned.signatures.models import Signature
 
-from .area_pages import bulk_signers, geography, publish_now, signer
-from .delivery_helpers import local_campaign
+from .area_pages import bulk_signers, publish_now, signer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def areas():
-    return geography()
-
-
-@pytest.fixture
-def letter(areas):
-    return local_campaign()
 
 
 def names_on(client, letter, area) -> list[str]:

@@ -17,15 +17,10 @@ from undersigned.deliveries.actions import available_signers
 from undersigned.deliveries.counting import process_all_count_events
 from undersigned.deliveries.models import DeliverySigner
 
+from .conftest import needs_postgres
 from .delivery_helpers import bulk_confirmed, local_campaign, places
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs PostgreSQL: its planner is the subject"
-    ),
-]
+pytestmark = [pytest.mark.django_db, *needs_postgres("its planner is the subject")]
 
 
 def plan(query) -> str:

@@ -14,23 +14,12 @@ from undersigned.participation.actions import publish
 from undersigned.participation.models import Publication
 from undersigned.participation.queries import area_url
 
-from .area_pages import bulk_signers, geography, publish_now, signer
+from .area_pages import bulk_signers, publish_now, signer
 from .conftest import process_counts
-from .delivery_helpers import local_campaign
 
 pytestmark = pytest.mark.django_db
 
 NOON = datetime.datetime(2026, 11, 22, 12, 0, 5, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def areas():
-    return geography()
-
-
-@pytest.fixture
-def letter(areas):
-    return local_campaign()
 
 
 def test_a_new_signature_shows_in_the_area_count_only_in_the_next_hour(client, letter, areas):
