@@ -12,16 +12,14 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from undersigned.areas.models import Division, PostalCodeDivision, SignatureDivision
-from undersigned.deliveries.counting import record_transitions
+from undersigned.areas.models import Division, PostalCodeDivision
 from undersigned.participation.actions import publish
-from undersigned.privacy.identity import email_digest
 from undersigned.signatures import actions
 from undersigned.signatures.links import confirm_token
 from undersigned.signatures.models import Signature
 
 from .conftest import process_counts
-from .delivery_helpers import CAMBRIDGE, SOMERVILLE, STATE, division
+from .delivery_helpers import CAMBRIDGE, SOMERVILLE, STATE, bulk_signatures, division
 
 CALIFORNIA = "ocd-division/country:us/state:ca"
 OAKLAND = f"{CALIFORNIA}/place:oakland"
@@ -88,34 +86,13 @@ def signer(
 def bulk_signers(
     campaign, places, count: int, *, start: int = 0, days: int = 1, listed: bool = False
 ) -> list:
-    """Many confirmed signers at once, for tests about pages rather than signing:
-    the rows the actions would write and the count events they would record,
+    """Many confirmed signers at once, for tests about pages rather than signing,
     confirmed over the last `days` days."""
-    letter = campaign.current_letter()
     now = timezone.now()
-    signatures = [
-        Signature(
-            campaign=campaign,
-            letter_version=letter,
-            email_digest=email_digest(f"bulk{n}@example.org"),
-            email=f"bulk{n}@example.org",
-            first_name=f"Bulk{n}",
-            last_name="Example",
-            postal_code="02143",
-            country="US",
-            status=Signature.Status.CONFIRMED,
-            listed=listed,
-            confirmed_at=now - timedelta(days=(n - start) % days, seconds=1),
-        )
-        for n in range(start, start + count)
-    ]
-    Signature.objects.bulk_create(signatures, batch_size=500)
-    SignatureDivision.objects.bulk_create(
-        [SignatureDivision(signature=s, division=place) for s in signatures for place in places],
-        batch_size=500,
-    )
-    record_transitions([s.pk for s in signatures], +1)
-    return signatures
+    return bulk_signatures(
+        campaign, places, count, start=start, listed=listed,
+        confirmed_at=lambda n: now - timedelta(days=(n - start) % days, seconds=1),
+    )  # fmt: skip
 
 
 def publish_now(campaign):

@@ -110,13 +110,17 @@ def sign_and_confirm(campaign, place, count: int, *, start: int = 0, **details) 
     return ids
 
 
-def bulk_confirmed(campaign, place, count: int, *, start: int = 0, pending: bool = False):
+def bulk_signatures(campaign, places, count: int, *, start: int = 0, pending: bool = False,
+                    listed: bool = False, confirmed_at=None) -> list:  # fmt: skip
     """Many signers at once, for tests that are not about signing: the rows the
-    actions would write, and the count events they would record."""
+    actions would write, placed in each of `places`, and the count events they
+    would record. `confirmed_at(n)` is signer n's time (by default in order, as
+    if they confirmed one after another)."""
     from undersigned.areas.models import SignatureDivision
 
     letter = campaign.current_letter()
     now = timezone.now()
+    confirmed_at = confirmed_at or (lambda n: now + timedelta(microseconds=n - start))
     signatures = [
         Signature(
             campaign=campaign,
@@ -128,20 +132,26 @@ def bulk_confirmed(campaign, place, count: int, *, start: int = 0, pending: bool
             postal_code="02143",
             country="US",
             status=Signature.Status.PENDING if pending else Signature.Status.CONFIRMED,
-            # In order, as if they confirmed one after another.
-            confirmed_at=None if pending else now + timedelta(microseconds=n - start),
+            listed=listed,
+            confirmed_at=None if pending else confirmed_at(n),
         )
         for n in range(start, start + count)
     ]
     Signature.objects.bulk_create(signatures, batch_size=500)
-    if place is not None:
-        SignatureDivision.objects.bulk_create(
-            [SignatureDivision(signature=s, division=place) for s in signatures], batch_size=500
-        )
-    ids = [s.pk for s in signatures]
+    SignatureDivision.objects.bulk_create(
+        [SignatureDivision(signature=s, division=place) for s in signatures for place in places],
+        batch_size=500,
+    )
     if not pending:
-        record_transitions(ids, +1)
-    return ids
+        record_transitions([s.pk for s in signatures], +1)
+    return signatures
+
+
+def bulk_confirmed(campaign, place, count: int, *, start: int = 0, pending: bool = False):
+    """bulk_signatures in one place (or none); their ids."""
+    places = [place] if place is not None else []
+    signatures = bulk_signatures(campaign, places, count, start=start, pending=pending)
+    return [s.pk for s in signatures]
 
 
 # A real SMTP server -----------------------------------------------------------
