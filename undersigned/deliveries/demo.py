@@ -56,6 +56,26 @@ def fictional_name(n: int) -> tuple[str, str]:
     return FIRST[n % len(FIRST)], LAST[(n * 7 + n // len(FIRST)) % len(LAST)]
 
 
+def fictional_signer(campaign, letter, n: int, postal_code: str, confirmed_at,
+                     *, listed: bool = False) -> Signature:  # fmt: skip
+    """Demo signer number n, confirmed, on example.org; not saved."""
+    first, last = fictional_name(n)
+    address = f"demo.signer.{n}@example.org"
+    return Signature(
+        campaign=campaign,
+        letter_version=letter,
+        email_digest=email_digest(address),
+        email=address,
+        first_name=first,
+        last_name=last,
+        postal_code=postal_code,
+        country="US" if postal_code else "",
+        status=Signature.Status.CONFIRMED,
+        confirmed_at=confirmed_at,
+        listed=listed,
+    )
+
+
 def seed(local, national) -> int:
     """Seed both demo campaigns once; returns how many deliveries were made."""
     local_rule(local)
@@ -159,23 +179,7 @@ def signers(campaign, place, postal_code: str, numbers: range, start, end) -> No
     step = (end - start) / max(1, len(numbers))
     rows = []
     for index, n in enumerate(numbers):
-        first, last = fictional_name(n)
-        address = f"demo.signer.{n}@example.org"
-        when = start + step * index
-        rows.append(
-            Signature(
-                campaign=campaign,
-                letter_version=letter,
-                email_digest=email_digest(address),
-                email=address,
-                first_name=first,
-                last_name=last,
-                postal_code=postal_code,
-                country="US" if postal_code else "",
-                status=Signature.Status.CONFIRMED,
-                confirmed_at=when,
-            )
-        )
+        rows.append(fictional_signer(campaign, letter, n, postal_code, start + step * index))
     # The primary keys exist before the insert, so sealing works in bulk_create.
     Signature.objects.bulk_create(rows, batch_size=500)
     Signature.objects.filter(pk__in=[row.pk for row in rows]).update(created_at=start)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from undersigned.areas.lookup import place
 from undersigned.areas.models import Division, SignatureDivision
 from undersigned.deliveries.counting import process_all_count_events, record_transitions
-from undersigned.deliveries.demo import fictional_name
+from undersigned.deliveries.demo import fictional_signer
 from undersigned.privacy.identity import email_digest
 from undersigned.signatures.models import Signature
 
@@ -86,22 +86,11 @@ def seed_signers(campaign) -> int:
     for code, count in ZIPS.items():
         divisions = [division for division, _how in place("US", code).assign({})]
         for i in range(count):
-            first, last = fictional_name(number)
-            address = f"demo.signer.{number}@example.org"
             # Spread over the last month, more of them lately, as campaigns grow.
             age = DAYS * ((i * 7919 + number) % 1000 / 1000) ** 2
-            signature = Signature(
-                campaign=campaign,
-                letter_version=letter,
-                email_digest=email_digest(address),
-                email=address,
-                first_name=first,
-                last_name=last,
-                postal_code=code,
-                country="US",
-                status=Signature.Status.CONFIRMED,
-                confirmed_at=now - timedelta(days=age, minutes=5),
-                listed=number % 3 == 0,
+            when = now - timedelta(days=age, minutes=5)
+            signature = fictional_signer(
+                campaign, letter, number, code, when, listed=number % 3 == 0
             )
             rows.append(signature)
             placements += [SignatureDivision(signature=signature, division=d) for d in divisions]
