@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the suite on SQLite, then on PostgreSQL when a server is reachable.
+# Run the suite on SQLite, then on PostgreSQL when a server is reachable, then
+# once more on SQLite with every process's clock moved years ahead.
 # TEST_DATABASE_URL overrides the local default; REQUIRE_SERVICES=1 (CI) makes
 # a missing PostgreSQL server or browser a failure instead of a skip.
 set -euo pipefail
@@ -33,3 +34,13 @@ elif [ "${REQUIRE_SERVICES:-0}" = 1 ]; then
 else
   echo "== PostgreSQL pass skipped: no server at $PG_URL"
 fi
+
+# The guard against tests that depend on the date: every Python process of this
+# pass (pytest, its workers, the servers and workers the tests start) lives on
+# a leap day years ahead, clock ticking (tests/clock/sitecustomize.py).
+CLOCK=${TEST_CLOCK:-2032-02-29T10:00:00+00:00}
+echo "== tests on SQLite with the clock moved to $CLOCK"
+start=$(date +%s)
+env -u DATABASE_URL PYTHONPATH=tests/clock UNDERSIGNED_TEST_CLOCK=$CLOCK \
+  $BIN/pytest -n "$workers" -p no:cacheprovider -W ignore::pytest.PytestAssertRewriteWarning "$@"
+echo "== clock-moved pass took $(( $(date +%s) - start ))s"

@@ -8,7 +8,6 @@ import base64
 import csv
 import hashlib
 import io
-import time
 from datetime import timedelta
 
 import pytest
@@ -160,17 +159,13 @@ def test_rendering_a_delivery_twice_gives_the_same_bytes(campaign):
 
     process_all_count_events()
     delivery = Delivery.objects.select_related("campaign", "division", "letter_version").get()
-    started = time.perf_counter()
     first = render_delivery(delivery)
-    elapsed = time.perf_counter() - started
-    print(f"\nrendering a delivery of 100 signers (PDF and CSV) took {elapsed * 1000:.0f} ms")
     second = render_delivery(delivery)
     assert first.pdf == second.pdf and first.csv == second.csv
     actions.dispatch(delivery.pk)
     delivery.refresh_from_db()
     assert base64.b64decode(delivery.pdf) == first.pdf
     assert delivery.pdf_sha256 == hashlib.sha256(first.pdf).hexdigest()
-    assert elapsed < 5
 
 
 def test_list_cells_a_spreadsheet_would_run_are_escaped(campaign, smtp):

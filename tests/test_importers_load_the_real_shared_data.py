@@ -8,6 +8,7 @@ import csv
 import datetime
 
 import pytest
+import time_machine
 
 from undersigned.areas.importers.base import ImportFailed
 from undersigned.areas.importers.default_us import load_default_us
@@ -27,6 +28,16 @@ from .areas import (
 )
 
 pytestmark = [pytest.mark.django_db, needs_shared_data]
+
+# The day the shared data was taken: who holds an office, and which terms have
+# ended, are read as of that day, not as of whenever the suite happens to run.
+SNAPSHOT_DAY = datetime.datetime(2026, 11, 1, 12, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _on_the_snapshot_day():
+    with time_machine.travel(SNAPSHOT_DAY, tick=False):
+        yield
 
 
 def test_every_ocd_division_loads_with_its_parent_and_dates_and_reloads_unchanged():
