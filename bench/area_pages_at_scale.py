@@ -50,18 +50,16 @@ from django.utils import timezone  # noqa: E402
 
 from undersigned.areas.models import Division, SignatureDivision, TargetRule  # noqa: E402
 from undersigned.campaigns.actions import save_campaign  # noqa: E402
-from undersigned.campaigns.models import Campaign  # noqa: E402
-from undersigned.deliveries.counting import (  # noqa: E402
-    process_all_count_events,
-    record_transitions,
-)
-from undersigned.deliveries.models import DeliveryRule  # noqa: E402
+from undersigned.campaigns.models import Campaign, DeliveryRule  # noqa: E402
+from undersigned.counting.actions import process_all_count_events  # noqa: E402
 from undersigned.participation.actions import publish  # noqa: E402
 from undersigned.participation.queries import area_url  # noqa: E402
 from undersigned.privacy.identity import email_digest  # noqa: E402
+from undersigned.signatures.bulk import write_signatures  # noqa: E402
 from undersigned.signatures.models import Signature  # noqa: E402
 
 TOTAL = int(os.environ.get("SIGNATURES", "100000"))
+LOOKUP = SignatureDivision.How.LOOKUP
 CAMPAIGN = os.environ.get("CAMPAIGN", "")
 IN_THE_AREA = TOTAL * 3 // 10  # the measured area holds 30% of them
 PLACES = 200
@@ -102,7 +100,7 @@ def fill() -> tuple[Campaign, Division, Division]:
     letter = campaign.current_letter()
     now = timezone.now()
     for start in range(0, TOTAL, BATCH):
-        rows, links = [], []
+        rows = []
         for n in range(start, min(TOTAL, start + BATCH)):
             place = places[0] if n < IN_THE_AREA else places[1 + n % (PLACES - 1)]
             signature = Signature(
@@ -119,14 +117,9 @@ def fill() -> tuple[Campaign, Division, Division]:
                 # Nobody in the second state (the odd places) asks to be listed.
                 listed=n % 5 == 0 and int(place.name[5:]) % 10 != 1,
             )
-            rows.append(signature)
-            links += [
-                SignatureDivision(signature=signature, division=place),
-                SignatureDivision(signature=signature, division=states[int(place.name[5:]) % 10]),
-            ]
-        Signature.objects.bulk_create(rows, batch_size=1000)
-        SignatureDivision.objects.bulk_create(links, batch_size=1000)
-        record_transitions([row.pk for row in rows], +1)
+            state = states[int(place.name[5:]) % 10]
+            rows.append((signature, [(place.pk, LOOKUP), (state.pk, LOOKUP)]))
+        write_signatures(rows, batch_size=1000)
         print(f"  {start + len(rows)} signatures", flush=True)
     return campaign, places[0], states[0]
 

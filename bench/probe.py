@@ -28,20 +28,15 @@ django.setup()
 from django.db.models import Count  # noqa: E402
 
 from undersigned.areas.models import Division  # noqa: E402
-from undersigned.campaigns.models import Campaign  # noqa: E402
-from undersigned.deliveries.counting import confirmed_counts, reconcile  # noqa: E402
-from undersigned.deliveries.models import (  # noqa: E402
-    CountEvent,
-    Delivery,
-    DeliveryAttempt,
-    DeliveryRule,
-    DeliverySigner,
-    Tally,
-)
+from undersigned.campaigns.models import Campaign, DeliveryRule  # noqa: E402
+from undersigned.counting.counts import confirmed_counts  # noqa: E402
+from undersigned.counting.models import CountEvent, Tally  # noqa: E402
+from undersigned.deliveries.models import Delivery, DeliveryAttempt, DeliverySigner  # noqa: E402
 from undersigned.outbox.models import Email  # noqa: E402
 from undersigned.privacy.identity import email_digest  # noqa: E402
 from undersigned.signatures.links import confirm_token  # noqa: E402
 from undersigned.signatures.models import Signature  # noqa: E402
+from undersigned.signatures.reconcile import reconcile  # noqa: E402
 
 CHUNK = 900
 

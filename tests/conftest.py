@@ -132,7 +132,7 @@ def form_data(**overrides) -> dict:
 def process_counts() -> int:
     """Run the tally processor until no count event is left, as the worker
     does every second; returns how many events it folded into tallies."""
-    from undersigned.deliveries.counting import process_all_count_events
+    from undersigned.counting.actions import process_all_count_events
 
     return process_all_count_events()
 

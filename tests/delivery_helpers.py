@@ -22,10 +22,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from undersigned.areas.models import ContactPoint, Division, Official, TargetRule
-from undersigned.deliveries.counting import record_transitions
-from undersigned.deliveries.models import DeliveryRule
+from undersigned.campaigns.models import DeliveryRule
 from undersigned.privacy.identity import email_digest
 from undersigned.signatures import actions
+from undersigned.signatures.bulk import write_signatures
 from undersigned.signatures.links import confirm_token
 from undersigned.signatures.models import Signature
 
@@ -116,35 +116,29 @@ def bulk_signatures(campaign, places, count: int, *, start: int = 0, pending: bo
     actions would write, placed in each of `places`, and the count events they
     would record. `confirmed_at(n)` is signer n's time (by default in order, as
     if they confirmed one after another)."""
-    from undersigned.areas.models import SignatureDivision
-
     letter = campaign.current_letter()
     now = timezone.now()
     confirmed_at = confirmed_at or (lambda n: now + timedelta(microseconds=n - start))
-    signatures = [
-        Signature(
-            campaign=campaign,
-            letter_version=letter,
-            email_digest=email_digest(f"bulk{n}@example.org"),
-            email=f"bulk{n}@example.org",
-            first_name=f"Bulk{n}",
-            last_name="Example",
-            postal_code="02143",
-            country="US",
-            status=Signature.Status.PENDING if pending else Signature.Status.CONFIRMED,
-            listed=listed,
-            confirmed_at=None if pending else confirmed_at(n),
+    placed = [(place.pk, "lookup") for place in places]
+    return write_signatures(
+        (
+            Signature(
+                campaign=campaign,
+                letter_version=letter,
+                email_digest=email_digest(f"bulk{n}@example.org"),
+                email=f"bulk{n}@example.org",
+                first_name=f"Bulk{n}",
+                last_name="Example",
+                postal_code="02143",
+                country="US",
+                status=Signature.Status.PENDING if pending else Signature.Status.CONFIRMED,
+                listed=listed,
+                confirmed_at=None if pending else confirmed_at(n),
+            ),
+            placed,
         )
         for n in range(start, start + count)
-    ]
-    Signature.objects.bulk_create(signatures, batch_size=500)
-    SignatureDivision.objects.bulk_create(
-        [SignatureDivision(signature=s, division=place) for s in signatures for place in places],
-        batch_size=500,
     )
-    if not pending:
-        record_transitions([s.pk for s in signatures], +1)
-    return signatures
 
 
 def bulk_confirmed(campaign, place, count: int, *, start: int = 0, pending: bool = False):

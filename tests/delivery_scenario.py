@@ -27,10 +27,9 @@ def setup(signers: int) -> None:
         TargetRule,
     )
     from undersigned.campaigns.actions import save_campaign
-    from undersigned.campaigns.models import Campaign
-    from undersigned.deliveries.counting import record_transitions
-    from undersigned.deliveries.models import DeliveryRule
+    from undersigned.campaigns.models import Campaign, DeliveryRule
     from undersigned.privacy.identity import email_digest
+    from undersigned.signatures.bulk import write_signatures
     from undersigned.signatures.models import Signature
 
     campaign = save_campaign(
@@ -66,26 +65,25 @@ def setup(signers: int) -> None:
     )
     letter = campaign.current_letter()
     now = timezone.now()
-    rows = [
-        Signature(
-            campaign=campaign,
-            letter_version=letter,
-            email_digest=email_digest(f"signer{n}@example.org"),
-            email=f"signer{n}@example.org",
-            first_name=f"Signer{n}",
-            last_name="Example",
-            postal_code="02143",
-            country="US",
-            status=Signature.Status.CONFIRMED,
-            confirmed_at=now + timedelta(microseconds=n),
+    placed = [(place.pk, SignatureDivision.How.LOOKUP)]
+    write_signatures(
+        (
+            Signature(
+                campaign=campaign,
+                letter_version=letter,
+                email_digest=email_digest(f"signer{n}@example.org"),
+                email=f"signer{n}@example.org",
+                first_name=f"Signer{n}",
+                last_name="Example",
+                postal_code="02143",
+                country="US",
+                status=Signature.Status.CONFIRMED,
+                confirmed_at=now + timedelta(microseconds=n),
+            ),
+            placed,
         )
         for n in range(signers)
-    ]
-    Signature.objects.bulk_create(rows)
-    SignatureDivision.objects.bulk_create(
-        SignatureDivision(signature=s, division=place) for s in rows
     )
-    record_transitions([s.pk for s in rows], +1)
 
 
 if __name__ == "__main__":

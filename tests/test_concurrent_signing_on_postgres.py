@@ -13,10 +13,11 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from undersigned.counting.counts import confirmed_count
 from undersigned.outbox.models import Email
 from undersigned.signatures import actions
 from undersigned.signatures.links import confirm_token
-from undersigned.signatures.models import Device, Signature, confirmed_count
+from undersigned.signatures.models import Device, Signature
 
 from .conftest import make_campaign, needs_postgres
 

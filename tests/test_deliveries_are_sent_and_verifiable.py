@@ -15,7 +15,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from undersigned.deliveries import actions
+from undersigned.deliveries import sending
 from undersigned.deliveries.models import Delivery, DeliveryAttempt
 from undersigned.deliveries.rendering import render_delivery
 from undersigned.privacy.models import AuditEntry
@@ -77,15 +77,15 @@ def test_an_attempt_that_keeps_failing_is_marked_failed_for_staff_who_can_retry_
 ):
     somerville, _ = places()
     bulk_confirmed(campaign, somerville, 100)
-    smtp.refusals = ["554 5.7.1 Rejected"] * actions.MAX_ATTEMPTS
+    smtp.refusals = ["554 5.7.1 Rejected"] * sending.MAX_ATTEMPTS
     run_worker()
     minutes = 0.0
-    for n in range(1, actions.MAX_ATTEMPTS):
+    for n in range(1, sending.MAX_ATTEMPTS):
         minutes += 2 ** (n - 1) + 0.5
         with later(minutes):
             run_worker()
     attempt = DeliveryAttempt.objects.get()
-    assert (attempt.state, attempt.attempts) == (State.FAILED, actions.MAX_ATTEMPTS)
+    assert (attempt.state, attempt.attempts) == (State.FAILED, sending.MAX_ATTEMPTS)
     listing = staff_client.get(reverse("admin:deliveries_delivery_changelist"))
     assert b"1 failed" in listing.content
     page = staff_client.get(reverse("admin:deliveries_delivery_change", args=[attempt.delivery_id]))
@@ -155,14 +155,14 @@ def test_the_receipt_shows_no_personal_data_and_its_hash_matches_the_pdf(client,
 def test_rendering_a_delivery_twice_gives_the_same_bytes(campaign):
     somerville, _ = places()
     bulk_confirmed(campaign, somerville, 100)
-    from undersigned.deliveries.counting import process_all_count_events
+    from undersigned.counting.actions import process_all_count_events
 
     process_all_count_events()
     delivery = Delivery.objects.select_related("campaign", "division", "letter_version").get()
     first = render_delivery(delivery)
     second = render_delivery(delivery)
     assert first.pdf == second.pdf and first.csv == second.csv
-    actions.dispatch(delivery.pk)
+    sending.dispatch(delivery.pk)
     delivery.refresh_from_db()
     assert base64.b64decode(delivery.pdf) == first.pdf
     assert delivery.pdf_sha256 == hashlib.sha256(first.pdf).hexdigest()
@@ -208,7 +208,8 @@ def test_signers_e_mail_addresses_are_listed_only_when_the_campaign_says_so(camp
 
 
 def test_a_delivered_signer_who_erases_their_data_stays_in_the_count_anonymously(campaign, smtp):
-    from undersigned.signatures.models import Signature, confirmed_count
+    from undersigned.counting.counts import confirmed_count
+    from undersigned.signatures.models import Signature
     from undersigned.signatures.rights import erase
 
     somerville, _ = places()
@@ -225,7 +226,7 @@ def test_a_delivered_signer_who_erases_their_data_stays_in_the_count_anonymously
 
 def test_retention_erases_the_stored_letters_but_the_receipt_keeps_the_hash(client, campaign, smtp):
     from undersigned.campaigns.actions import close_campaign
-    from undersigned.privacy.retention import purge
+    from undersigned.retention.rules import purge
 
     somerville, _ = places()
     bulk_confirmed(campaign, somerville, 100)

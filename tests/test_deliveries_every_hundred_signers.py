@@ -19,10 +19,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from undersigned.areas.models import PostalCodeDivision
-from undersigned.deliveries.models import Delivery, DeliveryAttempt, DeliverySigner, Tally
+from undersigned.counting.counts import confirmed_count
+from undersigned.counting.models import Tally
+from undersigned.deliveries.models import Delivery, DeliveryAttempt, DeliverySigner
 from undersigned.outbox.models import Email
 from undersigned.signatures.actions import ConsentGiven
-from undersigned.signatures.models import Consent, Signature, confirmed_count
+from undersigned.signatures.models import Consent, Signature
 from undersigned.signatures.rights import withdraw
 
 from .conftest import form_data, make_campaign, process_counts, run_worker
@@ -240,7 +242,7 @@ def test_reconcile_counts_events_the_processor_has_not_seen_yet(campaign, capsys
     bulk_confirmed(campaign, somerville, 5)
     process_counts()
     sign_and_confirm(campaign, somerville, 2)  # two events waiting
-    from undersigned.deliveries.counting import reconcile
+    from undersigned.signatures.reconcile import reconcile
 
     assert reconcile() == []
 

@@ -12,9 +12,9 @@ import pytest
 from django.urls import reverse
 
 from undersigned.campaigns.actions import close_campaign
-from undersigned.campaigns.models import Target
-from undersigned.deliveries import actions
-from undersigned.deliveries.models import Delivery, DeliveryRule
+from undersigned.campaigns.models import DeliveryRule, Target
+from undersigned.deliveries import milestones
+from undersigned.deliveries.models import Delivery
 
 from .conftest import make_campaign, run_worker
 from .delivery_helpers import bulk_confirmed, sign_and_confirm, smtp_server  # noqa: F401
@@ -67,8 +67,8 @@ def test_deliver_now_twice_sends_only_the_new_signers_the_second_time(staff_clie
 def test_deliver_now_refuses_a_campaign_without_fixed_targets():
     campaign = make_campaign()
     bulk_confirmed(campaign, None, 3)
-    with pytest.raises(actions.NothingToDeliver):
-        actions.deliver_now(campaign, actor="staff")
+    with pytest.raises(milestones.NothingToDeliver):
+        milestones.deliver_now(campaign, actor="staff")
     assert not Delivery.objects.exists()
 
 
@@ -94,7 +94,7 @@ def test_every_n_signers_and_the_goal_each_deliver_once(smtp):
 def test_closing_the_campaign_delivers_the_remaining_signers_once(smtp):
     campaign = national_campaign()
     bulk_confirmed(campaign, None, 7)
-    actions.deliver_now(campaign, actor="staff")
+    milestones.deliver_now(campaign, actor="staff")
     bulk_confirmed(campaign, None, 4, start=7)
     close_campaign(campaign)
     run_worker()

@@ -13,8 +13,9 @@ import time
 import pytest
 from django.db import connection
 
-from undersigned.deliveries.counting import process_all_count_events, process_count_events
-from undersigned.deliveries.models import CountEvent, Delivery, DeliverySigner, Tally
+from undersigned.counting.actions import process_all_count_events, process_count_events
+from undersigned.counting.models import CountEvent, Tally
+from undersigned.deliveries.models import Delivery, DeliverySigner
 from undersigned.signatures import actions
 from undersigned.signatures.links import confirm_token
 

@@ -19,9 +19,10 @@ from aiosmtpd.controller import Controller
 from django.test import override_settings
 from django.urls import reverse
 
+from undersigned.counting.counts import confirmed_count
 from undersigned.outbox import actions as outbox
 from undersigned.outbox.models import Email
-from undersigned.signatures.models import Signature, confirmed_count
+from undersigned.signatures.models import Signature
 
 from .conftest import form_data, run_worker
 

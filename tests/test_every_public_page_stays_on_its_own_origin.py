@@ -8,7 +8,7 @@ import re
 import pytest
 
 from undersigned.campaigns.models import Campaign, Partner
-from undersigned.deliveries.counting import process_all_count_events
+from undersigned.counting.actions import process_all_count_events
 from undersigned.deliveries.models import Delivery
 from undersigned.signatures.links import confirm_url
 from undersigned.signatures.models import Signature

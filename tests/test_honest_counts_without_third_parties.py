@@ -16,9 +16,10 @@ from undersigned.abuse.actions import invalidate, release
 from undersigned.abuse.assess import forget_cached_rules
 from undersigned.abuse.models import ListRule
 from undersigned.abuse.timing import issue_form_token
+from undersigned.counting.counts import confirmed_count
 from undersigned.privacy.audit import verify
 from undersigned.privacy.models import AuditEntry
-from undersigned.signatures.models import Signature, confirmed_count
+from undersigned.signatures.models import Signature
 
 from .conftest import confirm_path_from, form_data, run_worker
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from undersigned.deliveries.actions import available_signers
-from undersigned.deliveries.counting import process_all_count_events
+from undersigned.counting.actions import process_all_count_events
+from undersigned.deliveries.milestones import available_signers
 from undersigned.deliveries.models import DeliverySigner
 
 from .conftest import needs_postgres

@@ -6,7 +6,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from undersigned.signatures.models import Device, Signature, confirmed_count
+from undersigned.counting.counts import confirmed_count
+from undersigned.signatures.models import Device, Signature
 
 from .conftest import confirm_path_from, form_data, make_campaign, run_worker
 

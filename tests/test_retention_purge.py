@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from undersigned.campaigns.actions import close_campaign
+from undersigned.counting.counts import confirmed_count
 from undersigned.outbox.models import Email
 from undersigned.privacy.models import AuditEntry
-from undersigned.privacy.retention import purge
-from undersigned.signatures.models import Signature, confirmed_count
+from undersigned.retention.rules import purge
+from undersigned.signatures.models import Signature
 
 from .conftest import confirm_path_from, form_data, run_worker
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from undersigned.signatures.models import Consent, Signature, confirmed_count
+from undersigned.counting.counts import confirmed_count
+from undersigned.signatures.models import Consent, Signature
 
 from .conftest import confirm_path_from, form_data, make_campaign, run_worker
 

@@ -11,7 +11,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from undersigned.signatures.models import Consent, Signature, confirmed_count
+from undersigned.counting.counts import confirmed_count
+from undersigned.signatures.models import Consent, Signature
 
 from .conftest import confirm_path_from, form_data, run_worker
 

@@ -60,15 +60,20 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "undersigned.staff",
+    # From the bottom layer up (docs/architecture.md).
     "undersigned.privacy",
     "undersigned.areas",
     "undersigned.campaigns",
-    "undersigned.signatures",
+    "undersigned.counting",
     "undersigned.outbox",
-    "undersigned.deliveries",
+    "undersigned.signatures",
     "undersigned.abuse",
+    "undersigned.deliveries",
     "undersigned.participation",
+    "undersigned.retention",
+    "undersigned.front",
     "undersigned.api",
+    "undersigned.demo",
 ]
 
 MIDDLEWARE = [

@@ -2,29 +2,29 @@ from django.contrib import admin
 from django.urls import path
 
 from undersigned.api import views as api
-from undersigned.campaigns import views as campaigns
 from undersigned.deliveries import views as deliveries
+from undersigned.front import signing
+from undersigned.front import views as pages
 from undersigned.outbox import views as outbox
 from undersigned.participation import views as participation
 from undersigned.signatures import manage_views
-from undersigned.signatures import views as signatures
 
 admin.site.site_header = "undersigned: organisers"
 admin.site.site_title = "undersigned"
 
 urlpatterns = [
-    path("", campaigns.home, name="home"),
-    path("c/<slug:slug>/", campaigns.campaign_page, name="campaign"),
-    path("c/<slug:slug>/sign/", signatures.sign, name="sign"),
-    path("c/<slug:slug>/thanks/", campaigns.thanks, name="thanks"),
+    path("", pages.home, name="home"),
+    path("c/<slug:slug>/", pages.campaign_page, name="campaign"),
+    path("c/<slug:slug>/sign/", signing.sign, name="sign"),
+    path("c/<slug:slug>/thanks/", pages.thanks, name="thanks"),
     path("c/<slug:slug>/areas/", participation.overview, name="areas"),
     path("c/<slug:slug>/areas/find/", participation.find, name="find_area"),
     # The area's Open Civic Data id without 'ocd-division/': country:us/state:ma/place:x
     path("c/<slug:slug>/areas/<path:ocd>/", participation.area, name="area"),
-    path("confirm/<uuid:signature_id>/<str:token>/", signatures.confirm, name="confirm"),
+    path("confirm/<uuid:signature_id>/<str:token>/", signing.confirm, name="confirm"),
     path("my/<str:token>/", manage_views.manage, name="manage"),
     path("unsubscribe/<str:token>/", manage_views.unsubscribe, name="unsubscribe"),
-    path("device/forget/", signatures.forget_device, name="forget_device"),
+    path("device/forget/", signing.forget_device, name="forget_device"),
     path("receipts/<str:public_id>/", deliveries.receipt, name="receipt"),
     path("api/campaigns/<slug:slug>/count.json", api.campaign_count, name="api_count"),
     path("api/areas/lookup", api.area_lookup, name="api_area_lookup"),

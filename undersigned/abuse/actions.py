@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import transaction
 from django.db.models import F
 
-from undersigned.deliveries.counting import lock_counted, record_transitions
+from undersigned.counting.actions import chunks, record_transitions
 from undersigned.privacy.audit import record
 from undersigned.signatures.models import Signature
 
 Status = Signature.Status
+
+
+def lock_counted(signature_ids: Iterable[Any], *, held: bool = False) -> list[tuple[Any, int]]:
+    """Lock these signatures and return those that count now (confirmed), or
+    with `held`, those a release makes count (quarantined, held confirmed),
+    as (signature id, campaign id) pairs for counting.record_transitions.
+
+    Staff actions change many signatures at once: the lock keeps a signer's
+    own confirm or withdraw from slipping in between reading and updating them.
+    """
+    counts = (Status.QUARANTINED, Status.CONFIRMED) if held else (Status.CONFIRMED, "")
+    ids = list(signature_ids)
+    counted = []
+    for chunk in chunks(ids):
+        rows = (
+            Signature.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+            .values_list("pk", "campaign_id", "status", "held_status")
+        )
+        counted += [(pk, campaign) for pk, campaign, *statuses in rows if tuple(statuses) == counts]
+    return counted
 
 
 @transaction.atomic

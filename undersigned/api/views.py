@@ -10,11 +10,11 @@ from undersigned.areas.forms import AreaStep
 from undersigned.areas.lookup import place, recipients_for
 from undersigned.areas.postal import InvalidPostalCode, normalise_postal_code
 from undersigned.campaigns.cache import campaign_by_slug
+from undersigned.counting.counts import confirmed_count
 from undersigned.memo import Expiring
 from undersigned.participation.actions import current_publication
 from undersigned.participation.models import PublishedTally
 from undersigned.participation.queries import area_url
-from undersigned.signatures.models import confirmed_count
 
 _counts: Expiring[int] = Expiring("PAGE_FRESH_SECONDS", max_entries=1_000)
 

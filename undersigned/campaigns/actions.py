@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Campaign, LetterVersion
+from .signals import campaign_closed
 
 
 @transaction.atomic
@@ -20,10 +21,7 @@ def save_campaign(campaign: Campaign) -> Campaign:
         campaign.closed_at = timezone.now()
     campaign.save()
     if closing:
-        from undersigned.deliveries.tasks import deliver_on_close
-
-        # The final delivery, made by the worker once this commits.
-        deliver_on_close.enqueue(campaign.pk)
+        campaign_closed.send(sender=Campaign, campaign=campaign)
     latest = (
         LetterVersion.objects.select_for_update().filter(campaign=campaign).order_by("-number")
     ).first()

@@ -1,11 +1,19 @@
 from django.contrib import admin
 
 from undersigned.areas.admin import TargetRuleInline
-from undersigned.deliveries.admin import DeliveryRuleInline
-from undersigned.signatures.models import confirmed_counts
+from undersigned.counting.counts import confirmed_counts
 
 from .actions import save_campaign
-from .models import Campaign, LetterVersion, Partner, Target
+from .models import Campaign, DeliveryRule, LetterVersion, Partner, Target
+
+
+class DeliveryRuleInline(admin.TabularInline):
+    model = DeliveryRule
+    extra = 0
+    fields = [
+        "kind", "division_type", "batch_size", "every_n", "deliver_at_goal", "deliver_on_close",
+        "include_emails",
+    ]  # fmt: skip
 
 
 class TargetInline(admin.StackedInline):
@@ -61,7 +69,7 @@ class CampaignAdmin(admin.ModelAdmin):
             # One query for the page, kept on the listed objects: the admin
             # instance is shared by every request and thread.
             campaigns = list(changelist.result_list)
-            counts = confirmed_counts(campaigns)
+            counts = confirmed_counts(campaign.pk for campaign in campaigns)
             for campaign in campaigns:
                 campaign.confirmed_count = counts.get(campaign.pk, 0)
         return response

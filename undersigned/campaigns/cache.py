@@ -13,6 +13,7 @@ the next delivery.
 from __future__ import annotations
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import Http404, HttpRequest
 
 from undersigned.memo import Expiring, forget_all
 
@@ -28,7 +29,7 @@ CACHED_MODELS = (
     "campaigns.Target",
     "campaigns.LetterVersion",
     "areas.TargetRule",
-    "deliveries.DeliveryRule",
+    "campaigns.DeliveryRule",
 )
 
 
@@ -38,6 +39,15 @@ def campaign_by_slug(slug: str) -> Campaign | None:
 
 def campaign_by_pk(pk: int) -> Campaign | None:
     return _by_pk.get(pk, lambda: Campaign.objects.with_page_data().filter(pk=pk).first())
+
+
+def visible_campaign(request: HttpRequest, slug: str) -> Campaign:
+    """A campaign the requester may see: public ones, and drafts for staff."""
+    # Shared by the threads of this process for a moment: read, never change it.
+    campaign = campaign_by_slug(slug)
+    if campaign is None or (not campaign.is_public and not request.user.is_staff):
+        raise Http404("No such campaign")
+    return campaign
 
 
 def _edited(**kwargs) -> None:

@@ -214,3 +214,71 @@ class Target(models.Model):
     def clean(self) -> None:
         if not self.name and not self.official_id:
             raise ValidationError("Give the addressee's name, or choose an official.")
+
+
+class DeliveryRule(models.Model):
+    """When a campaign's letter goes out, and to whom.
+
+    Local: each time the confirmed signers of one area of `division_type` reach
+    a new multiple of `batch_size`, the letter goes to that area's officials
+    (the campaign's target rules, areas.TargetRule). National: the letter goes
+    to the campaign's fixed targets every `every_n` signers, at the goal, on
+    demand from the admin and when the campaign closes.
+    """
+
+    class Kind(models.TextChoices):
+        LOCAL = "local", "Local: each area's officials"
+        NATIONAL = "national", "National: the fixed targets"
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="delivery_rules"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    division_type = models.CharField(
+        max_length=50, blank=True, help_text="Local: the area type, e.g. place, county, sldl."
+    )
+    batch_size = models.PositiveIntegerField(
+        default=100, help_text="Local: deliver every time an area reaches a multiple of this."
+    )
+    every_n = models.PositiveIntegerField(
+        "every N signers",
+        default=0,
+        help_text="National: deliver every time the total reaches a multiple of this (0: no).",
+    )
+    deliver_at_goal = models.BooleanField(
+        default=True, help_text="National: deliver when the campaign reaches its goal."
+    )
+    deliver_on_close = models.BooleanField(
+        default=True, help_text="National: deliver the remaining signers when the campaign closes."
+    )
+    include_emails = models.BooleanField(
+        "include signers' e-mail addresses",
+        default=False,
+        help_text="Off by default: the lists carry names and places only.",
+    )
+
+    class Meta:
+        # Named for the app it was first written in (see migrations/0005).
+        db_table = "deliveries_deliveryrule"
+        ordering = ["campaign", "kind", "division_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "division_type"],
+                condition=models.Q(kind="local"),
+                name="one_local_rule_per_type",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign"], condition=models.Q(kind="national"), name="one_national_rule"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.LOCAL:
+            return f"every {self.batch_size} signers in each {self.division_type}"
+        return "to the fixed targets"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.LOCAL and not self.division_type:
+            raise ValidationError({"division_type": "A local rule needs the area type."})
+        if self.kind == self.Kind.LOCAL and self.batch_size < 1:
+            raise ValidationError({"batch_size": "Deliver every 1 signer or more."})

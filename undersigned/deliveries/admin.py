@@ -1,5 +1,5 @@
 """Deliveries for staff: attempts and their errors, retry, deliver now, mark mailed,
-download the printable pack. Every button calls an action in actions.py."""
+download the printable pack. Every button calls an action in milestones.py or sending.py."""
 
 from __future__ import annotations
 
@@ -15,22 +15,11 @@ from django.utils.html import format_html
 from undersigned.campaigns.models import Campaign
 from undersigned.privacy.audit import record
 
-from . import actions
-from .models import Delivery, DeliveryAttempt, DeliveryRule, Tally
+from . import milestones, sending
+from .models import Delivery, DeliveryAttempt
 from .rendering import file_stem, render_pack
 
 State = DeliveryAttempt.State
-
-
-class DeliveryRuleInline(admin.TabularInline):
-    """Shown on the campaign page (campaigns/admin.py)."""
-
-    model = DeliveryRule
-    extra = 0
-    fields = [
-        "kind", "division_type", "batch_size", "every_n", "deliver_at_goal", "deliver_on_close",
-        "include_emails",
-    ]  # fmt: skip
 
 
 class AttemptInline(admin.TabularInline):
@@ -107,17 +96,17 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry failed e-mails of the selected deliveries")
     def retry_failed(self, request, queryset):
-        count = actions.retry(self._attempts(queryset), actor=request.user.get_username())
+        count = sending.retry(self._attempts(queryset), actor=request.user.get_username())
         self.message_user(request, f"{count} failed e-mail(s) queued again.")
 
     @admin.action(description="Mark the selected deliveries' letters to post as mailed")
     def mark_mailed(self, request, queryset):
-        count = actions.mark_mailed(self._attempts(queryset), actor=request.user.get_username())
+        count = sending.mark_mailed(self._attempts(queryset), actor=request.user.get_username())
         self.message_user(request, f"{count} letter(s) marked as mailed.")
 
     @admin.action(description="Look up recipients again (officials imported since)")
     def look_up_recipients_again(self, request, queryset):
-        count = sum(actions.redispatch(delivery) for delivery in queryset)
+        count = sum(sending.redispatch(delivery) for delivery in queryset)
         self.message_user(request, f"{count} new e-mail(s) queued.")
 
     @admin.action(description="Download the printable pack (letters to post)")
@@ -171,8 +160,8 @@ class DeliveryAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             campaign = form.cleaned_data["campaign"]
             try:
-                delivery = actions.deliver_now(campaign, actor=request.user.get_username())
-            except actions.NothingToDeliver as error:
+                delivery = milestones.deliver_now(campaign, actor=request.user.get_username())
+            except milestones.NothingToDeliver as error:
                 self.message_user(request, str(error), level=messages.WARNING)
             else:
                 self.message_user(
@@ -195,21 +184,3 @@ class DeliverNowForm(forms.Form):
         queryset=Campaign.objects.filter(targets__isnull=False).distinct().order_by("title"),
         help_text="Every confirmed signer not yet delivered goes to the campaign's fixed targets.",
     )
-
-
-@admin.register(Tally)
-class TallyAdmin(admin.ModelAdmin):
-    list_display = ["campaign", "division", "confirmed", "milestones_created", "updated_at"]
-    list_filter = ["campaign"]
-    list_select_related = ["campaign", "division"]
-    readonly_fields = [
-        "campaign", "division", "confirmed", "milestones_created", "signers_delivered",
-        "goal_delivered", "updated_at",
-    ]  # fmt: skip
-    search_fields = ["division__name", "division__ocd_id"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

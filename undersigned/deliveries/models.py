@@ -1,13 +1,8 @@
-"""Tallies, milestones and deliveries.
+"""Deliveries: the letter, with the signers it carries, on its way.
 
-Counting. Confirming a signature writes one CountEvent (+1) in its own
-transaction and touches no shared row, so thousands of signers in one area can
-confirm at once without queueing on a counter. The tally processor
-(counting.py) folds the events into Tally rows, one per (campaign, division)
-and one per campaign (division NULL), and deletes them, in one transaction.
-
-Delivering. When a tally reaches its next multiple of the batch size, the
-processor creates a Delivery for that milestone while it holds the tally's row
+When a tally (undersigned/counting/) reaches its next multiple of a
+campaign's batch size (campaigns.DeliveryRule), milestones.py creates a
+Delivery for that milestone while the tally processor holds the tally's row
 lock; a unique constraint on (campaign, division, milestone) makes the
 database, not Python, the guarantee that a milestone is delivered once. The
 signers a delivery carries are DeliverySigner rows, unique per (campaign,
@@ -21,7 +16,6 @@ from __future__ import annotations
 
 import secrets
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -33,136 +27,6 @@ from undersigned.privacy.fields import SealedField
 
 def new_public_id() -> str:
     return secrets.token_hex(12)
-
-
-class CountEvent(models.Model):
-    """A signature entering (+1) or leaving (-1) the confirmed count.
-
-    Append-only: written in the same transaction as the status change, folded
-    into tallies and deleted by the processor. Until then, counts shown on
-    pages add the pending deltas (see counting.confirmed_counts).
-    """
-
-    id = models.BigAutoField(primary_key=True)
-    # The campaign is copied from the signature so that campaign totals need no join.
-    campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    signature = models.ForeignKey(
-        "signatures.Signature", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    delta = models.SmallIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["campaign", "delta"], name="countevent_campaign")]
-        constraints = [
-            models.CheckConstraint(condition=Q(delta__in=[-1, 1]), name="countevent_delta_is_one")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.delta:+d} for {self.signature_id}"
-
-
-class Tally(models.Model):
-    """Confirmed signatures of a campaign in one division, or in all (division NULL)."""
-
-    campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="tallies"
-    )
-    division = models.ForeignKey(
-        "areas.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    confirmed = models.IntegerField(default=0)
-    # Milestones (multiples of the batch size) delivered so far: they stay
-    # delivered when signers withdraw, and the next one is the next multiple.
-    milestones_created = models.PositiveIntegerField(default=0)
-    # Signers carried by deliveries so far (numbers the next one: 'signers 201–300').
-    signers_delivered = models.PositiveIntegerField(default=0)
-    goal_delivered = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name_plural = "tallies"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "division"],
-                condition=Q(division__isnull=False),
-                name="one_tally_per_division",
-            ),
-            models.UniqueConstraint(
-                fields=["campaign"], condition=Q(division__isnull=True), name="one_campaign_total"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.campaign_id}/{self.division_id or 'total'}: {self.confirmed}"
-
-
-class DeliveryRule(models.Model):
-    """When a campaign's letter goes out, and to whom.
-
-    Local: each time the confirmed signers of one area of `division_type` reach
-    a new multiple of `batch_size`, the letter goes to that area's officials
-    (the campaign's target rules, areas.TargetRule). National: the letter goes
-    to the campaign's fixed targets every `every_n` signers, at the goal, on
-    demand from the admin and when the campaign closes.
-    """
-
-    class Kind(models.TextChoices):
-        LOCAL = "local", "Local: each area's officials"
-        NATIONAL = "national", "National: the fixed targets"
-
-    campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="delivery_rules"
-    )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    division_type = models.CharField(
-        max_length=50, blank=True, help_text="Local: the area type, e.g. place, county, sldl."
-    )
-    batch_size = models.PositiveIntegerField(
-        default=100, help_text="Local: deliver every time an area reaches a multiple of this."
-    )
-    every_n = models.PositiveIntegerField(
-        "every N signers",
-        default=0,
-        help_text="National: deliver every time the total reaches a multiple of this (0: no).",
-    )
-    deliver_at_goal = models.BooleanField(
-        default=True, help_text="National: deliver when the campaign reaches its goal."
-    )
-    deliver_on_close = models.BooleanField(
-        default=True, help_text="National: deliver the remaining signers when the campaign closes."
-    )
-    include_emails = models.BooleanField(
-        "include signers' e-mail addresses",
-        default=False,
-        help_text="Off by default: the lists carry names and places only.",
-    )
-
-    class Meta:
-        ordering = ["campaign", "kind", "division_type"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "division_type"],
-                condition=Q(kind="local"),
-                name="one_local_rule_per_type",
-            ),
-            models.UniqueConstraint(
-                fields=["campaign"], condition=Q(kind="national"), name="one_national_rule"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        if self.kind == self.Kind.LOCAL:
-            return f"every {self.batch_size} signers in each {self.division_type}"
-        return "to the fixed targets"
-
-    def clean(self) -> None:
-        if self.kind == self.Kind.LOCAL and not self.division_type:
-            raise ValidationError({"division_type": "A local rule needs the area type."})
-        if self.kind == self.Kind.LOCAL and self.batch_size < 1:
-            raise ValidationError({"batch_size": "Deliver every 1 signer or more."})
 
 
 class Delivery(models.Model):

@@ -1,22 +1,8 @@
-from django_tasks import task
+"""The dotted paths of the deliveries' tasks as rows queued before the split
+of actions.py name them (django-tasks stores each task's path). The tasks
+themselves live with the code that enqueues them again."""
 
-from . import actions
+from .milestones import final_delivery as deliver_on_close
+from .sending import dispatch_delivery, send_delivery_attempt
 
-
-@task()
-def dispatch_delivery(delivery_id: str) -> int:
-    return actions.dispatch(delivery_id)
-
-
-@task()
-def send_delivery_attempt(attempt_id: str) -> bool:
-    return actions.send_attempt(attempt_id)
-
-
-@task()
-def deliver_on_close(campaign_id: int) -> str | None:
-    from undersigned.campaigns.models import Campaign
-
-    campaign = Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.CLOSED).first()
-    delivery = actions.deliver_on_close(campaign) if campaign else None
-    return str(delivery.pk) if delivery else None
+__all__ = ["deliver_on_close", "dispatch_delivery", "send_delivery_attempt"]

@@ -1,16 +1,23 @@
-"""Queue and send e-mails. Sending happens only in the worker."""
+"""Queue and send e-mails. Sending happens only in the worker.
+
+The outbox knows an e-mail's kind and the signature it is about, never what
+the message says: the apps above it register that (messages.py). The send
+task is defined here, with the retry that enqueues it again (tasks.py keeps
+the path that task rows queued before name).
+"""
 
 from __future__ import annotations
 
 import logging
 import smtplib
 from datetime import timedelta
+from typing import Any
 
-from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks import task
 
 from .messages import build_message
 from .models import Email
@@ -22,27 +29,14 @@ MAX_ATTEMPTS = 6
 STALE_CLAIM = timedelta(minutes=10)
 
 
-def queue_email(signature, kind: str, *, counted: bool = False) -> Email | None:
-    """Queue one e-mail about a signature, unless it already had its share.
+def queue_email(signature: Any, kind: str) -> Email:
+    """Queue one e-mail about a signature.
 
-    The cap is settled by a conditional UPDATE, so concurrent duplicate
-    signatures cannot push one address past MAX_EMAILS_PER_SIGNATURE. With
-    `counted`, the caller has counted this e-mail already (a new signature is
-    saved with its first one counted). The task row is written by the database
-    task backend inside the caller's transaction: the e-mail and its job
-    commit together or not at all.
+    The task row is written by the database task backend inside the caller's
+    transaction: the e-mail and its job commit together or not at all. The
+    cap on e-mails per signature is the caller's (signatures.actions).
     """
-    from undersigned.signatures.models import Signature
-
-    if not counted:
-        allowed = Signature.objects.filter(
-            pk=signature.pk, emails_queued__lt=settings.MAX_EMAILS_PER_SIGNATURE
-        ).update(emails_queued=F("emails_queued") + 1)
-        if not allowed:
-            return None
     email = Email.objects.create(kind=kind, signature=signature)
-    from .tasks import send_email
-
     send_email.enqueue(str(email.id))
     return email
 
@@ -100,8 +94,6 @@ def send(email_id) -> bool:
 
 
 def retry_later(email: Email) -> None:
-    from .tasks import send_email
-
     delay = timedelta(seconds=30 * 2 ** (email.attempts - 1))
     transaction.on_commit(
         lambda: send_email.using(run_after=timezone.now() + delay).enqueue(str(email.pk))
@@ -110,8 +102,6 @@ def retry_later(email: Email) -> None:
 
 def requeue_stuck() -> int:
     """Enqueue again every e-mail that is queued or stale-claimed (after a crash)."""
-    from .tasks import send_email
-
     now = timezone.now()
     stuck = Email.objects.filter(
         Q(status=Email.Status.QUEUED, created_at__lt=now - timedelta(minutes=1))
@@ -122,3 +112,8 @@ def requeue_stuck() -> int:
         send_email.enqueue(str(pk))
         count += 1
     return count
+
+
+@task()
+def send_email(email_id: str) -> bool:
+    return send(email_id)

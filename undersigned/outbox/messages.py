@@ -1,16 +1,22 @@
-"""Render an Email row into the message the worker sends."""
+"""Render an Email row into the message the worker sends.
+
+What a message says is registered by the apps that write each kind, in their
+AppConfig.ready(): signatures (confirm, already signed) and deliveries
+(delivered). The outbox sits below both and imports neither
+(docs/architecture.md). A context must give `unsubscribe_url`, the link the
+List-Unsubscribe header carries.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.utils import formataddr
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.encoding import punycode
-
-from undersigned.signatures.links import absolute, confirm_url
-from undersigned.signatures.rights import manage_url, unsubscribe_url
 
 from .models import Email
 
@@ -20,8 +26,16 @@ SUBJECTS = {
     Email.Kind.DELIVERED: "Your letter was delivered: {title}",
 }
 
+Context = Callable[[Email], dict[str, Any]]
+_contexts: dict[str, Context] = {}
 
-def recipient(signature) -> str:
+
+def register(kind: str, context: Context) -> None:
+    """Say what the messages of one kind are rendered with (templates mail/<kind>.*)."""
+    _contexts[kind] = context
+
+
+def recipient(signature: Any) -> str:
     """The To address. formataddr() takes only ASCII, so an internationalised
     domain goes in its IDNA form, the name mail servers deliver to."""
     local, _, domain = signature.email.rpartition("@")
@@ -30,30 +44,17 @@ def recipient(signature) -> str:
 
 def build_message(email: Email) -> EmailMultiAlternatives:
     signature = email.signature
-    campaign = signature.campaign
-    context = {
-        "signature": signature,
-        "campaign": campaign,
-        "site_name": settings.SITE_NAME,
-        "campaign_url": absolute(campaign.get_absolute_url()),
-        "confirm_url": confirm_url(signature) if signature.awaiting_confirmation else "",
-        "manage_url": manage_url(signature),
-    }
-    if email.kind == Email.Kind.DELIVERED:
-        from undersigned.deliveries.rendering import delivered_context
-
-        context.update(delivered_context(signature))
-    unsubscribe = unsubscribe_url(signature)
+    context = _contexts[email.kind](email)
     template = f"mail/{email.kind}"
     message = EmailMultiAlternatives(
-        subject=SUBJECTS[email.kind].format(title=campaign.title),
+        subject=SUBJECTS[email.kind].format(title=signature.campaign.title),
         body=render_to_string(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient(signature)],
         headers={
             "Message-ID": email.message_id,
             "Auto-Submitted": "auto-generated",
-            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )

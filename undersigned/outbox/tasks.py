@@ -1,8 +1,6 @@
-from django_tasks import task
+"""The dotted path of the send task as rows queued before it moved name it
+(django-tasks stores each task's path); the task lives in actions.py."""
 
-from . import actions
+from .actions import send_email
 
-
-@task()
-def send_email(email_id: str) -> bool:
-    return actions.send(email_id)
+__all__ = ["send_email"]

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from undersigned.areas.models import PostalCodeDivision
 from undersigned.areas.projection import project
-from undersigned.deliveries.models import Tally
+from undersigned.counting.models import Tally
 from undersigned.memo import Expiring
 from undersigned.signatures.models import Signature
 

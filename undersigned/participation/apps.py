@@ -2,6 +2,10 @@ from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_delete, post_migrate, post_save
 
+from undersigned.memo import forget_all
+
+from . import listing
+
 
 class ParticipationConfig(AppConfig):
     name = "undersigned.participation"
@@ -18,14 +22,10 @@ class ParticipationConfig(AppConfig):
 def keep_listing_triggers(using: str, **kwargs) -> None:
     """After every migrate: a migration that rebuilt the signature or
     placement table on SQLite dropped its triggers (see listing.py)."""
-    from . import listing
-
     connection = connections[using]
     if listing.column_exists(connection):
         listing.install(connection)
 
 
 def groups_edited(**kwargs) -> None:
-    from undersigned.memo import forget_all
-
     forget_all()

@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from undersigned.areas.lookup import needed_types, officials_for
 from undersigned.areas.models import Division, SignatureDivision
-from undersigned.deliveries.models import DeliveryRule, area_label
+from undersigned.campaigns.models import DeliveryRule
+from undersigned.deliveries.models import area_label
 from undersigned.memo import Expiring
 from undersigned.signatures.models import Signature
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from undersigned.areas.lookup import place
 from undersigned.areas.postal import InvalidPostalCode, normalise_postal_code
-from undersigned.campaigns.views import visible_campaign
+from undersigned.campaigns.cache import visible_campaign
 from undersigned.deliveries.models import Delivery, area_label
 
 from .actions import current_publication

@@ -9,13 +9,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from undersigned.areas.models import Division, SignatureDivision
 from undersigned.campaigns.cache import campaign_by_pk
 from undersigned.campaigns.models import Campaign, Partner
-from undersigned.deliveries.counting import record_transition
+from undersigned.counting.actions import record_transition
 from undersigned.outbox.actions import queue_email
 from undersigned.outbox.models import Email
 from undersigned.privacy.identity import email_digest, new_token, token_digest
@@ -159,7 +161,7 @@ def _record(campaign, details, digest, trusted, now, *, consents, remember, devi
         if signature.status == Signature.Status.CONFIRMED:
             record_transition(signature, +1)
         return SignResult(signature, created=True, confirmed=True)
-    email = queue_email(signature, Email.Kind.CONFIRM, counted=True)
+    email = queue_email(signature, Email.Kind.CONFIRM)
     return SignResult(signature, created=True, emails=[email])
 
 
@@ -169,8 +171,23 @@ def _already_signed(campaign: Campaign, digest: bytes) -> SignResult | None:
     ).first()
     if existing is None:
         return None  # the integrity error was something else
-    email = queue_email(existing, Email.Kind.ALREADY_SIGNED)
+    email = email_within_share(existing, Email.Kind.ALREADY_SIGNED)
     return SignResult(existing, created=False, emails=[email] if email else [])
+
+
+def email_within_share(signature: Signature, kind: str) -> Email | None:
+    """Queue one e-mail about a signature, unless it already had its share.
+
+    The cap is settled by a conditional UPDATE, so concurrent duplicate
+    signatures cannot push one address past MAX_EMAILS_PER_SIGNATURE. (A new
+    signature is saved with its confirmation e-mail counted already.)
+    """
+    allowed = Signature.objects.filter(
+        pk=signature.pk, emails_queued__lt=settings.MAX_EMAILS_PER_SIGNATURE
+    ).update(emails_queued=F("emails_queued") + 1)
+    if not allowed:
+        return None
+    return queue_email(signature, kind)
 
 
 @dataclass

@@ -111,18 +111,6 @@ class Signature(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-def confirmed_counts(campaigns) -> dict[int, int]:
-    """Confirmed signatures per campaign id, in one query, from the tallies
-    (no COUNT over signatures; see undersigned/deliveries/counting.py)."""
-    from undersigned.deliveries.counting import confirmed_counts as tallied
-
-    return tallied(campaign.pk for campaign in campaigns)
-
-
-def confirmed_count(campaign: Campaign) -> int:
-    return confirmed_counts([campaign]).get(campaign.pk, 0)
-
-
 class Consent(models.Model):
     """A consent a signer gave, with the exact words they saw."""
 

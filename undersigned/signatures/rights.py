@@ -24,7 +24,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from undersigned.deliveries.counting import record_transition
+from undersigned.counting.actions import record_transition
 
 from .links import absolute
 from .models import Consent, Device, Signature

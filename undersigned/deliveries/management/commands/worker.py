@@ -44,8 +44,8 @@ from django.core.management import call_command
 from django.db import OperationalError, close_old_connections, connection, connections
 from django_tasks_db.management.commands import db_worker
 
-from undersigned.deliveries.actions import requeue_stuck as requeue_deliveries
-from undersigned.deliveries.counting import process_all_count_events
+from undersigned.counting.actions import process_all_count_events
+from undersigned.deliveries.sending import requeue_stuck as requeue_deliveries
 from undersigned.outbox.actions import requeue_stuck as requeue_emails
 
 log = logging.getLogger("undersigned.worker")

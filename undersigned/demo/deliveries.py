@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from undersigned.areas.lookup import place as placement
 from undersigned.areas.models import (
     ContactPoint,
     Division,
@@ -23,12 +24,13 @@ from undersigned.areas.models import (
     SignatureDivision,
     TargetRule,
 )
+from undersigned.campaigns.models import DeliveryRule
+from undersigned.counting.actions import process_all_count_events
+from undersigned.deliveries import sending
+from undersigned.deliveries.models import Delivery, DeliveryAttempt
 from undersigned.privacy.identity import email_digest
+from undersigned.signatures.bulk import write_signatures
 from undersigned.signatures.models import Signature
-
-from . import actions
-from .counting import process_all_count_events, record_transitions
-from .models import Delivery, DeliveryAttempt, DeliveryRule
 
 STATES = {"ma": "Massachusetts", "ca": "California"}
 # (state, place slug, name, postal code, signers): Somerville ends 5 short of
@@ -100,11 +102,11 @@ def seed(local, national) -> int:
         # Dated when the area's last carried signer confirmed: when it was earned.
         earned = delivery.signers.order_by("-position").first().signature.confirmed_at
         Delivery.objects.filter(pk=delivery.pk).update(created_at=earned)
-        actions.dispatch(delivery.pk)
+        sending.dispatch(delivery.pk)
     for pk in DeliveryAttempt.objects.filter(
         delivery__in=deliveries, state=DeliveryAttempt.State.PENDING
     ).values_list("pk", flat=True):
-        actions.send_attempt(pk)
+        sending.send_attempt(pk)
     for delivery in Delivery.objects.filter(pk__in=[d.pk for d in deliveries]):
         # The worker's minute or two, as of when each was earned.
         sent = delivery.created_at + timedelta(minutes=2)
@@ -177,24 +179,16 @@ def demo_lawmakers(place: Division, state: str, *, by_post: bool = False) -> Non
 def signers(campaign, place, postal_code: str, numbers: range, start, end) -> None:
     letter = campaign.current_letter()
     step = (end - start) / max(1, len(numbers))
-    rows = []
-    for index, n in enumerate(numbers):
-        rows.append(fictional_signer(campaign, letter, n, postal_code, start + step * index))
-    # The primary keys exist before the insert, so sealing works in bulk_create.
-    Signature.objects.bulk_create(rows, batch_size=500)
-    Signature.objects.filter(pk__in=[row.pk for row in rows]).update(created_at=start)
+    # As the sign form places them: in the place, and in the other areas
+    # (state, county) its postal code lies in, so those count them too.
+    around = []
     if place is not None:
-        # As the sign form places them: in the place, and in the other areas
-        # (state, county) its postal code lies in, so those count them too.
-        from undersigned.areas.lookup import place as placement
-
         around = [d for d in placement("US", postal_code).divisions if d.type != place.type]
-        SignatureDivision.objects.bulk_create(
-            [
-                SignatureDivision(signature=row, division=d)
-                for row in rows
-                for d in [place, *around]
-            ],
-            batch_size=500,
-        )
-    record_transitions([row.pk for row in rows], +1)
+    divisions = [(d.pk, SignatureDivision.How.LOOKUP) for d in [place, *around] if d is not None]
+    write_signatures(
+        (
+            (fictional_signer(campaign, letter, n, postal_code, start + step * index), divisions)
+            for index, n in enumerate(numbers)
+        ),
+        created_at=start,
+    )

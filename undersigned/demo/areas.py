@@ -9,10 +9,10 @@ of the demo.
 
 from __future__ import annotations
 
-from .actions import run_import, save_officials
-from .importers.base import ContactRow, ImportReport, OfficialRow
-from .importers.default_us import load_default_us
-from .models import ContactPoint, Division
+from undersigned.areas.actions import run_import, save_officials
+from undersigned.areas.importers.base import ContactRow, ImportReport, OfficialRow
+from undersigned.areas.importers.default_us import load_default_us
+from undersigned.areas.models import ContactPoint, Division
 
 SOURCE = "demo"
 # (role, name, office); the names and keys match the deliveries demo's, which

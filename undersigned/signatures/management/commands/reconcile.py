@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from undersigned.deliveries.counting import process_all_count_events, reconcile
+from undersigned.counting.actions import process_all_count_events
+from undersigned.signatures.reconcile import reconcile
 
 
 class Command(BaseCommand):

@@ -1,9 +1,12 @@
+"""The public campaign pages: the list, a campaign's page with its sign form,
+and the thank-you page (signing.py takes the form's answers)."""
+
 from __future__ import annotations
 
 import secrets
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -11,14 +14,13 @@ from django.views.decorators.http import require_GET
 
 from undersigned.abuse import challenge
 from undersigned.abuse.timing import issue_form_token
+from undersigned.campaigns.cache import visible_campaign
+from undersigned.campaigns.models import Campaign
+from undersigned.counting.counts import confirmed_count, confirmed_counts
 from undersigned.memo import Expiring
 from undersigned.participation.queries import area_link
 from undersigned.signatures.actions import recognise
 from undersigned.signatures.forms import SignForm
-from undersigned.signatures.models import confirmed_count, confirmed_counts
-
-from .cache import campaign_by_slug
-from .models import Campaign
 
 # The campaign page as every visitor without cookies sees it, but for two
 # per-response values: the CSRF token and the signed render time. Those are
@@ -32,19 +34,10 @@ ISSUED_SLOT = f"issued{secrets.token_hex(16)}"
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     campaigns = list(Campaign.objects.filter(status=Campaign.Status.LIVE))
-    counts = confirmed_counts(campaigns)
+    counts = confirmed_counts(campaign.pk for campaign in campaigns)
     for campaign in campaigns:
         campaign.count = counts.get(campaign.pk, 0)
     return render(request, "campaigns/home.html", {"campaigns": campaigns})
-
-
-def visible_campaign(request: HttpRequest, slug: str) -> Campaign:
-    """A campaign the requester may see: public ones, and drafts for staff."""
-    # Shared by the threads of this process for a moment: read, never change it.
-    campaign = campaign_by_slug(slug)
-    if campaign is None or (not campaign.is_public and not request.user.is_staff):
-        raise Http404("No such campaign")
-    return campaign
 
 
 def render_campaign(

@@ -5,10 +5,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from undersigned.areas.demo import load_demo_areas
 from undersigned.areas.models import TargetRule
 from undersigned.campaigns.actions import save_campaign
 from undersigned.campaigns.models import Campaign, FieldMode, Partner, Target
+from undersigned.demo.areas import load_demo_areas
+from undersigned.demo.deliveries import seed as seed_deliveries
+from undersigned.demo.participation import seed as seed_participation
 
 STAFF_USER = "organiser"
 STAFF_PASSWORD = "undersigned-demo"
@@ -139,13 +141,9 @@ class Command(BaseCommand):
             campaign=local, division_type="place", defaults={"roles": "mayor, council"}
         )
         # Fictional lawmakers and signers, and the deliveries they have earned.
-        from undersigned.deliveries.demo import seed as seed_deliveries
-
         delivered = seed_deliveries(local, national)
         # More signers across the country, listed names and local groups, for the
         # area pages, the map and the chart; then the public numbers, published.
-        from undersigned.participation.demo import seed as seed_participation
-
         seed_participation(local, national, network)
         user, _ = get_user_model().objects.get_or_create(
             username=STAFF_USER, defaults={"is_staff": True, "is_superuser": True}

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from undersigned.privacy.audit import record
-from undersigned.privacy.retention import purge
+from undersigned.retention.rules import purge
 
 
 class Command(BaseCommand):

@@ -1,3 +1,6 @@
+"""Signing: the sign form's answer, the confirmation link and forgetting a
+remembered device."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -9,11 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from undersigned.abuse import challenge
 from undersigned.abuse.assess import assess
 from undersigned.areas.lookup import letter_recipients
-from undersigned.campaigns.views import render_campaign, visible_campaign
+from undersigned.campaigns.cache import visible_campaign
 from undersigned.participation.queries import thanks_url
+from undersigned.signatures import actions
+from undersigned.signatures.forms import SignForm
 
-from . import actions
-from .forms import SignForm
+from .views import render_campaign
 
 POW_MESSAGE = (
     "This campaign is protecting itself from automated signatures: your browser "

@@ -2,7 +2,7 @@
 asked to be listed, and local groups, so that the local campaign's map, chart
 and area pages have something to show.
 
-Runs after the deliveries demo (undersigned/deliveries/demo.py), which seeds
+Runs after the deliveries demo (deliveries.py beside this file), which seeds
 the places close to their next delivery. Every signer and group here is made
 up and on example.org. No place here reaches 100 signers, so no delivery
 comes of it; some stay below the small-area threshold, to show "fewer than 10".
@@ -16,14 +16,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from undersigned.areas.lookup import place
-from undersigned.areas.models import Division, SignatureDivision
-from undersigned.deliveries.counting import process_all_count_events, record_transitions
-from undersigned.deliveries.demo import fictional_signer
+from undersigned.areas.models import Division
+from undersigned.counting.actions import process_all_count_events
+from undersigned.participation.actions import publish
+from undersigned.participation.models import LocalGroup
 from undersigned.privacy.identity import email_digest
+from undersigned.signatures.bulk import write_signatures
 from undersigned.signatures.models import Signature
 
-from .actions import publish
-from .models import LocalGroup
+from .deliveries import fictional_signer
 
 # Real ZIP codes (placed through the default US data), with made-up numbers of signers.
 ZIPS = {
@@ -81,10 +82,10 @@ def seed_groups(network) -> None:
 def seed_signers(campaign) -> int:
     letter = campaign.current_letter()
     now = timezone.now()
-    rows, placements = [], []
+    rows = []
     number = FIRST_NUMBER
     for code, count in ZIPS.items():
-        divisions = [division for division, _how in place("US", code).assign({})]
+        divisions = [(division.pk, how) for division, how in place("US", code).assign({})]
         for i in range(count):
             # Spread over the last month, more of them lately, as campaigns grow.
             age = DAYS * ((i * 7919 + number) % 1000 / 1000) ** 2
@@ -92,17 +93,14 @@ def seed_signers(campaign) -> int:
             signature = fictional_signer(
                 campaign, letter, number, code, when, listed=number % 3 == 0
             )
-            rows.append(signature)
-            placements += [SignatureDivision(signature=signature, division=d) for d in divisions]
+            rows.append((signature, divisions))
             number += 1
-    Signature.objects.bulk_create(rows, batch_size=500)
-    SignatureDivision.objects.bulk_create(placements, batch_size=500)
-    record_transitions([row.pk for row in rows], +1)
+    written = write_signatures(rows)
     # A third of the deliveries demo's signers asked to be listed, too.
     earlier = Signature.objects.filter(campaign=campaign, listed=False).exclude(
-        pk__in=[row.pk for row in rows]
+        pk__in=[row.pk for row in written]
     )
     Signature.objects.filter(pk__in=list(earlier.values_list("pk", flat=True)[::3])).update(
         listed=True
     )
-    return len(rows)
+    return len(written)

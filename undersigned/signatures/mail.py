@@ -1,0 +1,28 @@
+"""What the e-mails to a signer say (the outbox renders and sends them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from undersigned.outbox.models import Email
+
+from .links import absolute, confirm_url
+from .rights import manage_url, unsubscribe_url
+
+
+def signer_context(email: Email) -> dict[str, Any]:
+    """The context every e-mail to a signer is rendered with: their campaign
+    and their private links."""
+    signature = email.signature
+    campaign = signature.campaign
+    return {
+        "signature": signature,
+        "campaign": campaign,
+        "site_name": settings.SITE_NAME,
+        "campaign_url": absolute(campaign.get_absolute_url()),
+        "confirm_url": confirm_url(signature) if signature.awaiting_confirmation else "",
+        "manage_url": manage_url(signature),
+        "unsubscribe_url": unsubscribe_url(signature),
+    }
