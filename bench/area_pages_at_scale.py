@@ -16,9 +16,9 @@ The filled campaign's first area holds 30% of the signers, one in five of
 them listed; in the areas of the second state nobody asked to be listed, the
 case where finding the listed signers used to mean reading every placement.
 
-With CAMPAIGN=bench-scale it measures a campaign `undersigned bench_load`
+With CAMPAIGN=bench-scale it measures a campaign `python bench/loader.py`
 made instead (its hot place and the state around it), e.g. after
-`undersigned bench_load --campaign bench-scale --signatures 1000000`. The
+`python bench/loader.py --campaign bench-scale --signatures 1000000`. The
 first request publishes the numbers when they are older than the hour, in
 this process, as the first page view of the hour does in a web process: the
 peak memory printed after it is what publishing costs.
@@ -151,7 +151,7 @@ def measure(client: Client, path: str) -> tuple[str, float, float, float]:
 def main() -> None:
     call_command("migrate", verbosity=0)
     print(f"after start-up: peak {peak_mb():.0f} MB")
-    if CAMPAIGN:  # made by `undersigned bench_load`
+    if CAMPAIGN:  # made by `python bench/loader.py`
         campaign = Campaign.objects.get(slug=CAMPAIGN)
         area = Division.objects.get(ocd_id="ocd-division/country:us/state:al/place:benchville_0")
         state = Division.objects.get(ocd_id="ocd-division/country:us/state:al")

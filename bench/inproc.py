@@ -60,7 +60,7 @@ def prepare(db: str, env: dict, var: Path) -> None:
         ["--campaign", "bench-scale", "--postal-codes", "3000", "--signatures", "20000"],
     ):
         subprocess.run(
-            [bin_ / "undersigned", "bench_load", *command],
+            [bin_ / "python", ROOT / "bench" / "loader.py", *command],
             env=env,
             check=True,
             stdout=subprocess.DEVNULL,
@@ -123,9 +123,9 @@ def main() -> None:
     from urllib.parse import urlencode
 
     from django.db import connection
+    from loader import place_id, places_of
 
     from undersigned.abuse.timing import issue_form_token
-    from undersigned.campaigns.management.commands.bench_load import place_id, places_of
     from undersigned.signatures.links import confirm_token
     from undersigned.signatures.models import Signature
 

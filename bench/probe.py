@@ -265,7 +265,7 @@ def area_page(campaign: Campaign, division: Division) -> tuple[str, str] | None:
 
 
 def paths(slug: str) -> dict:
-    from undersigned.campaigns.management.commands.bench_load import place_id
+    from loader import place_id
 
     campaign = Campaign.objects.get(slug=slug)
     hot = Division.objects.get(ocd_id=place_id(0))

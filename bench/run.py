@@ -565,8 +565,8 @@ def run_database(db: str, args: argparse.Namespace) -> dict:
         manifest_path = stack.var / "manifest.json"
         run(
             [
-                str(BIN / "undersigned"),
-                "bench_load",
+                PYTHON,
+                str(BENCH / "loader.py"),
                 "--campaign",
                 "bench-surge",
                 "--deliveries",
@@ -708,8 +708,8 @@ def scale(stack: Stack, args: argparse.Namespace) -> dict:
     began = time.monotonic()
     out = run(
         [
-            str(BIN / "undersigned"),
-            "bench_load",
+            PYTHON,
+            str(BENCH / "loader.py"),
             "--campaign",
             "bench-scale",
             "--postal-codes",

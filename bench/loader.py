@@ -1,9 +1,12 @@
-"""`undersigned bench_load`: the benchmark's data, loaded fast (see bench/ and
-docs/performance.md). Never run it on a database with real campaigns: it
-refuses to.
+"""The benchmark's data, loaded fast (see bench/run.py and docs/performance.md).
+Never run it on a database with real campaigns: it refuses to. It is part of
+the benchmark, not of the product: the package does not ship it.
 
-    undersigned bench_load --campaign bench-surge --manifest areas.json
-    undersigned bench_load --campaign bench-scale --signatures 1000000
+    python bench/loader.py --campaign bench-surge --manifest areas.json
+    python bench/loader.py --campaign bench-scale --signatures 1000000
+
+Run it with the environment of the stack it loads (DATABASE_URL and the
+rest; bench/run.py does).
 
 Areas (made-up places, each with its postal codes) are created once per
 database: 50 states, one place per ten postal codes, every code linked to its
@@ -15,27 +18,35 @@ benchmark's SMTP server on loopback).
 A campaign is created through save_campaign, with a rule addressing each
 signer's place. `--deliveries` adds the delivery rules (every 100 signers in a
 place; every 1,000 nationally). With `--signatures N` it then gets N confirmed
-signatures, written with COPY (PostgreSQL) or multi-row INSERTs (SQLite):
-each personal value sealed like any other (AES-256-GCM bound to its row, see
-undersigned/privacy/sealing.py), each e-mail a keyed digest, each signature
-placed in its state and place, and the tallies set to the exact counts. It
-writes no consent or e-mail history: the rows serve reading at scale.
+signatures, written by the product's one bulk writer
+(undersigned/signatures/bulk.py), as the tests and the demo write theirs:
+each personal value sealed like any other, each e-mail a keyed digest, each
+signature placed in its state and place; the tallies are then set to the
+exact counts here, instead of a million count events. It writes no consent
+or e-mail history: the rows serve reading at scale.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import os
 import random
+import sys
 import time
-import uuid
 from collections import Counter
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
-from django.utils import timezone
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "undersigned.settings")
 
-from undersigned.areas.models import (
+import django
+
+django.setup()
+
+from django.core.management.base import BaseCommand, CommandError  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from undersigned.areas.models import (  # noqa: E402
     ContactPoint,
     Division,
     Official,
@@ -43,13 +54,18 @@ from undersigned.areas.models import (
     SignatureDivision,
     TargetRule,
 )
-from undersigned.campaigns.actions import save_campaign
-from undersigned.campaigns.models import Campaign, FieldMode, Partner, Target
-from undersigned.deliveries.models import DeliveryRule, Tally
-from undersigned.ids import time_ordered_uuid
-from undersigned.privacy.identity import email_digest
-from undersigned.privacy.sealing import seal
-from undersigned.signatures.models import Signature
+from undersigned.campaigns.actions import save_campaign  # noqa: E402
+from undersigned.campaigns.models import (  # noqa: E402
+    Campaign,
+    DeliveryRule,
+    FieldMode,
+    Partner,
+    Target,
+)
+from undersigned.counting.models import Tally  # noqa: E402
+from undersigned.privacy.identity import email_digest  # noqa: E402
+from undersigned.signatures.bulk import write_signatures  # noqa: E402
+from undersigned.signatures.models import Signature  # noqa: E402
 
 SOURCE = "bench"
 STATES = [
@@ -151,7 +167,7 @@ class Command(BaseCommand):
         others = Campaign.objects.exclude(slug__startswith="bench-")
         if others.exists():
             raise CommandError(
-                "This database has real campaigns: bench_load writes only to a database of its own."
+                "This database has real campaigns: the loader writes only to a database of its own."
             )
         started = time.monotonic()
         place_count = max(2, postal_codes // CODES_PER_PLACE)
@@ -359,8 +375,6 @@ class Command(BaseCommand):
     def signatures(self, campaign, total, postal_codes, place_count, ids, seed) -> None:
         rng = random.Random(seed)
         letter = campaign.current_letter()
-        signatures = Table(Signature)
-        placements = Table(SignatureDivision, skip={"id"})
         counts: Counter = Counter()
         now = timezone.now()
         # Every signer's state and place, per postal code, worked out once.
@@ -375,15 +389,11 @@ class Command(BaseCommand):
                     "chosen" if len(own) > 1 else "lookup",
                 )
             )
-        binding = {"table": signatures.name}
-        # One signer in five asks to be listed on their area's page, where the
-        # application has that choice.
-        listing = "listed" in signatures.names
         # One transaction per batch: on SQLite a single one would hold the
         # write lock for the whole load, and the running worker gives up
         # waiting for it after the busy timeout.
         for start in range(0, total, BATCH):
-            signature_rows, placement_rows = [], []
+            rows = []
             for number in range(start, min(total, start + BATCH)):
                 if rng.random() < HOT_SHARE:
                     index = rng.randrange(CODES_PER_PLACE)
@@ -391,38 +401,29 @@ class Command(BaseCommand):
                     # Skewed like real campaigns: a few places have most signers.
                     index = int(postal_codes * rng.random() ** 2)
                 code, place, state, how = placed[index]
-                pk = time_ordered_uuid()
-                created = now - datetime.timedelta(seconds=rng.randrange(30 * 86400))
+                confirmed = now - datetime.timedelta(seconds=rng.randrange(30 * 86400) - 300)
                 first = FIRST_NAMES[number % len(FIRST_NAMES)]
                 last = LAST_NAMES[number % 997 % len(LAST_NAMES)]
                 email = f"{first.lower()}.{last.lower()}.{number}@{DOMAINS[number % 15]}"
-                extra = {"listed": number % 5 == 0} if listing else {}
-                signature_rows.append(
-                    signatures.row(
-                        **extra,
-                        id=pk,
-                        campaign_id=campaign.pk,
-                        letter_version_id=letter.pk,
-                        status=Signature.Status.CONFIRMED,
-                        email_digest=email_digest(email),
-                        email=seal(email, column="email", row_id=pk, **binding),
-                        first_name=seal(first, column="first_name", row_id=pk, **binding),
-                        last_name=seal(last, column="last_name", row_id=pk, **binding),
-                        postal_code=code,
-                        country="US",
-                        created_at=created,
-                        confirmed_at=created + datetime.timedelta(minutes=5),
-                    )
+                signature = Signature(
+                    campaign=campaign,
+                    letter_version=letter,
+                    status=Signature.Status.CONFIRMED,
+                    email_digest=email_digest(email),
+                    email=email,
+                    first_name=first,
+                    last_name=last,
+                    postal_code=code,
+                    country="US",
+                    confirmed_at=confirmed,
+                    # One signer in five asks to be listed on their area's page.
+                    listed=number % 5 == 0,
                 )
-                placement_rows.append(placements.row(signature_id=pk, division_id=place, how=how))
-                placement_rows.append(
-                    placements.row(signature_id=pk, division_id=state, how="lookup")
-                )
+                rows.append((signature, [(place, how), (state, "lookup")]))
                 counts[place] += 1
                 counts[state] += 1
             with transaction.atomic():
-                signatures.write(signature_rows)
-                placements.write(placement_rows)
+                write_signatures(rows, count=False, batch_size=1000)
         with transaction.atomic():
             Tally.objects.bulk_create(
                 [Tally(campaign=campaign, division=None, confirmed=total)]
@@ -434,58 +435,8 @@ class Command(BaseCommand):
             )
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {signatures.name}")
-                cursor.execute(f"ANALYZE {placements.name}")
-
-
-class Table:
-    """Rows into one table, as fast as the database takes them: COPY on
-    PostgreSQL, multi-row INSERTs on SQLite.
-
-    Columns the caller does not give get the field's default, prepared once
-    (so a column added by a later migration needs no change here).
-    """
-
-    def __init__(self, model, skip=()):
-        self.name = model._meta.db_table
-        fields = [f for f in model._meta.concrete_fields if f.attname not in skip]
-        self.names = [field.attname for field in fields]
-        now = timezone.now()
-        self.defaults = {}
-        for field in fields:
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                default = now
-            elif field.has_default() and callable(field.default):
-                default = None  # ids: the caller gives them
-            else:
-                default = field.get_default()  # '' for text columns, as the ORM does
-            self.defaults[field.attname] = field.get_db_prep_save(default, connection)
-        self.columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        self.marks = ", ".join("%s" for _ in fields)
-
-    def row(self, **values) -> tuple:
-        defaults = self.defaults
-        return tuple(values[name] if name in values else defaults[name] for name in self.names)
-
-    def write(self, rows: list[tuple]) -> None:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {self.name} ({self.columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                return
-            # Table and column names come from the models, never from input.
-            sql = f"INSERT INTO {self.name} ({self.columns}) VALUES ({self.marks})"  # noqa: S608
-            cursor.executemany(sql, [tuple(_sqlite(value) for value in row) for row in rows])
-
-
-def _sqlite(value):
-    """What Django's SQLite backend would store for these types."""
-    if isinstance(value, uuid.UUID):
-        return value.hex
-    if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(" ")
-    return value
+                for model in (Signature, SignatureDivision):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 FIRST_NAMES = [
@@ -571,3 +522,7 @@ DOMAINS = [
     "comcast.net",
     "verizon.net",
 ]
+
+
+if __name__ == "__main__":
+    Command().run_from_argv([sys.argv[0], "loader", *sys.argv[1:]])
