@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
-from undersigned.privacy import keys
+from undersigned.memo import forget_all
 from undersigned.privacy.audit import verify
 from undersigned.privacy.identity import email_digest
 from undersigned.privacy.models import AuditEntry
@@ -104,7 +104,7 @@ def test_rotation_reseals_every_value_under_the_new_key_and_keeps_it_readable(cl
     signature = sign_secretly(client, campaign)
     new_ring = ring("t2", t1=b"k" * 32, t2=b"n" * 32)
     with override_settings(UNDERSIGNED_KEYS=new_ring):
-        keys.key_ring.cache_clear()
+        forget_all()
         try:
             assert rotate(dry_run=True)["signatures.Signature"] == 1
             assert rotate(batch_size=1)["signatures.Signature"] == 1
@@ -114,22 +114,22 @@ def test_rotation_reseals_every_value_under_the_new_key_and_keeps_it_readable(cl
             assert fresh.email == "zed@example.org"
             # The old key can now leave the ring: values still open.
             with override_settings(UNDERSIGNED_KEYS=ring("t2", t2=b"n" * 32)):
-                keys.key_ring.cache_clear()
+                forget_all()
                 assert Signature.objects.get(pk=signature.pk).first_name == "Wilhelmina"
         finally:
-            keys.key_ring.cache_clear()
-    keys.key_ring.cache_clear()
+            forget_all()
+    forget_all()
 
 
 def test_a_value_sealed_with_a_key_no_longer_in_the_ring_is_an_error(client, campaign):
     signature = sign_secretly(client, campaign)
     with override_settings(UNDERSIGNED_KEYS=ring("t9", t9=b"z" * 32)):
-        keys.key_ring.cache_clear()
+        forget_all()
         try:
             with pytest.raises(SealError, match="unknown key"):
                 _ = Signature.objects.get(pk=signature.pk).email
         finally:
-            keys.key_ring.cache_clear()
+            forget_all()
 
 
 def test_rotation_is_written_to_the_audit_log(client, campaign):

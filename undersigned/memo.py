@@ -8,10 +8,17 @@ time, and at once in the process that made it (campaigns and importers call
 `forget_all`). Tests run with the same caches and clear them between tests.
 
 Values are shared by every thread of a process: treat them as read-only.
+
+This is the project's one per-process cache: every module that keeps what it
+read between requests keeps it in an Expiring (docs/architecture.md says why
+it is this and not Django's local-memory cache). A value that only a new
+publication or a restart changes (a publication's numbers, the key ring, the
+map's shapes) is kept with `fresh=FOREVER`: `forget_all()` still drops it.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import weakref
 from collections.abc import Callable, Hashable
@@ -21,14 +28,19 @@ from django.conf import settings
 
 T = TypeVar("T")
 
+# Kept until forget_all(): for values whose key names their version, or that
+# only a restart changes.
+FOREVER = math.inf
+
 _every: weakref.WeakSet[Expiring] = weakref.WeakSet()
 
 
 class Expiring(Generic[T]):
-    """A dict of values that expire `setting` seconds after they were loaded."""
+    """A dict of values that expire `fresh` seconds after they were loaded:
+    the name of the setting that says how many, or the number itself."""
 
-    def __init__(self, setting: str, *, max_entries: int = 10_000):
-        self.setting = setting
+    def __init__(self, fresh: str | float, *, max_entries: int = 10_000):
+        self.fresh = fresh
         self.max_entries = max_entries
         self._entries: dict[Hashable, tuple[float, T]] = {}
         _every.add(self)
@@ -39,7 +51,7 @@ class Expiring(Generic[T]):
         if entry is not None and entry[0] > now:
             return entry[1]
         value = load()
-        seconds = getattr(settings, self.setting)
+        seconds = getattr(settings, self.fresh) if isinstance(self.fresh, str) else self.fresh
         if seconds > 0:
             if len(self._entries) >= self.max_entries:
                 # Bounded memory without bookkeeping: start over (rare, cheap).

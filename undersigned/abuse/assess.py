@@ -8,7 +8,6 @@ answers, and a real person caught by a rule loses nothing.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -16,29 +15,24 @@ from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from django.conf import settings
 from django.utils import timezone
 
+from undersigned.memo import Expiring
 from undersigned.signatures.models import Signature
 
 from .models import ListRule
 from .networks import client_ip, network_digest, network_of
 from .timing import form_age
 
-_rules_cache: tuple[float, list[ListRule]] = (0.0, [])
 RULES_TTL = 10.0
+_rules: Expiring[list[ListRule]] = Expiring(RULES_TTL, max_entries=1)
 
 
 def current_rules() -> list[ListRule]:
     """Staff rules, re-read at most every ten seconds per process."""
-    global _rules_cache
-    loaded_at, rules = _rules_cache
-    if time.monotonic() - loaded_at > RULES_TTL:
-        rules = list(ListRule.objects.all())
-        _rules_cache = (time.monotonic(), rules)
-    return rules
+    return _rules.get("rules", lambda: list(ListRule.objects.all()))
 
 
 def forget_cached_rules() -> None:
-    global _rules_cache
-    _rules_cache = (0.0, [])
+    _rules.clear()
 
 
 @dataclass

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from django.template.loader import render_to_string
 
 from undersigned.deliveries.models import area_label
+from undersigned.memo import FOREVER, Expiring
 
 STATES_FILE = Path(__file__).resolve().parents[1] / "areas" / "data" / "us-states.json"
 SHADES = 5
@@ -27,9 +27,12 @@ MIN_RADIUS = 2.5
 LEGEND_TOP = 432
 
 
-@cache
+_shapes: Expiring[dict] = Expiring(FOREVER, max_entries=1)
+
+
 def us_states() -> dict:
-    return json.loads(STATES_FILE.read_text())
+    """The state shapes, read once per process."""
+    return _shapes.get("us", lambda: json.loads(STATES_FILE.read_text()))
 
 
 def state_code(ocd_id: str) -> str | None:

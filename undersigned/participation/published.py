@@ -17,9 +17,9 @@ is only what a public page shows, and only until the next publication.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+
+from undersigned.memo import FOREVER, Expiring
 
 from .models import PublishedTally
 
@@ -56,39 +56,29 @@ class PublishedAreas:
         return self.largest_within.get(ocd_id, ())
 
 
-_caches: list[Callable[[], None]] = []
-
-
-def kept_per_publication(function):
-    """Keep a function's results per process, for arguments that name one
-    publication (its campaign, `as_of` and threshold among them); forget()
-    drops them all."""
-    kept = lru_cache(maxsize=CAMPAIGNS_KEPT)(function)
-    _caches.append(kept.cache_clear)
-    return kept
+# Keyed by the publication (campaign, `as_of`, threshold): a new publication
+# is a new key, so nothing here needs to expire; forget() drops it all.
+_areas: Expiring[PublishedAreas] = Expiring(FOREVER, max_entries=CAMPAIGNS_KEPT)
+_names: Expiring[dict] = Expiring(FOREVER, max_entries=CAMPAIGNS_KEPT)
+kept_per_publication: list[Expiring] = [_areas, _names]
 
 
 def published_areas(publication) -> PublishedAreas:
-    return _load(publication.campaign_id, publication.as_of, publication.threshold)
+    key = (publication.campaign_id, publication.as_of, publication.threshold)
+    return _areas.get(key, lambda: _load(*key))
 
 
 def names_of(campaign_id: int, as_of: datetime.datetime) -> dict:
     """Signature id -> (display name, city) of listed signers already read for
     this publication. Shared by the threads of the process: add, never edit."""
-    return _names(campaign_id, as_of)
+    return _names.get((campaign_id, as_of), dict)
 
 
 def forget() -> None:
-    for clear in _caches:
-        clear()
+    for cache in kept_per_publication:
+        cache.clear()
 
 
-@kept_per_publication
-def _names(campaign_id: int, as_of: datetime.datetime) -> dict:
-    return {}
-
-
-@kept_per_publication
 def _load(campaign_id: int, as_of: datetime.datetime, threshold: int) -> PublishedAreas:
     rows = (
         PublishedTally.objects.filter(campaign_id=campaign_id)

@@ -20,12 +20,13 @@ from undersigned.areas.lookup import place
 from undersigned.areas.postal import InvalidPostalCode, normalise_postal_code
 from undersigned.campaigns.cache import visible_campaign
 from undersigned.deliveries.models import Delivery, area_label
+from undersigned.memo import FOREVER, Expiring
 
 from .actions import current_publication
 from .charts import chart, cumulative
 from .maps import us_map
 from .models import PublishedTally
-from .published import kept_per_publication, published_areas
+from .published import CAMPAIGNS_KEPT, kept_per_publication, published_areas
 from .queries import (
     Progress,
     area_types,
@@ -148,7 +149,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
         "campaign": campaign,
         "threshold": publication.threshold,
         "as_of": publication.as_of,
-        **overview_of(seen),
+        **_overviews.get(seen, lambda: overview_of(seen)),
     }
     return render(request, "participation/overview.html", context)
 
@@ -168,7 +169,11 @@ class Overview:
     by_day: tuple[tuple[str, int], ...]
 
 
-@kept_per_publication
+# Forgotten with the publication's other numbers (published.forget()).
+_overviews: Expiring[dict] = Expiring(FOREVER, max_entries=CAMPAIGNS_KEPT)
+kept_per_publication.append(_overviews)
+
+
 def overview_of(seen: Overview) -> dict:
     """The overview's tables, map and chart: the same for everyone until the
     next publication, so drawn once per process (read only once drawn)."""

@@ -20,11 +20,12 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from undersigned.memo import FOREVER, Expiring
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ def parse_key_ring(raw: str) -> KeyRing:
     return KeyRing(current=current, keys=keys, pepper=pepper)
 
 
-@cache
+# Read once per process (memo.forget_all() makes the next use read it again).
+_ring: Expiring[KeyRing] = Expiring(FOREVER, max_entries=1)
+
+
 def key_ring() -> KeyRing:
-    return parse_key_ring(_read_raw())
+    return _ring.get("ring", lambda: parse_key_ring(_read_raw()))
