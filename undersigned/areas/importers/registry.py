@@ -8,13 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .base import ImportReport
+from .congress import import_congress_legislators
 from .divisions import import_ocd_divisions
-from .officials import (
-    import_congress_legislators,
-    import_officials_csv,
-    import_openstates,
-    read_openstates,
-)
+from .officials import import_officials_csv
+from .openstates import import_openstates, read_openstates
 from .postal import import_postal_csv, import_zcta_districts
 
 
