@@ -15,11 +15,23 @@ BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("UNDERSIGNED_VAR_DIR", BASE_DIR.parent / "var")).resolve()
 
 
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+
 def env_bool(name: str, default: bool = False) -> bool:
+    """A yes/no setting. Anything but the usual spellings stops the start-up:
+    a typo must not silently turn a protection off (STAFF_2FA=ture)."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word not in TRUE | FALSE:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a yes/no value: use one of "
+            f"{', '.join(sorted(TRUE))} or {', '.join(sorted(FALSE - {''}))}."
+        )
+    return word in TRUE
 
 
 def env_list(name: str, default: str = "") -> list[str]:
