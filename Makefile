@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 DEMO_ENV = UNDERSIGNED_DEMO=1 SITE_URL=$(SITE_URL)
 
-.PHONY: demo test lint format services bench clean
+.PHONY: demo test lint format services bench clean migrations-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,12 +32,20 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/undersigned runserver --insecure --noreload 127.0.0.1:$(PORT) & \
 	wait -n
 
-## test: ruff, then the whole suite on SQLite and, when reachable, on PostgreSQL.
+## test: ruff, mypy, the migrations check, then the whole suite on SQLite and,
+## when reachable, on PostgreSQL.
 test: $(STAMP)
 	bash scripts/test-services.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(MAKE) --no-print-directory migrations-check
 	bash scripts/run-tests.sh
+
+## migrations-check: fails when a model changed without its migration.
+migrations-check: $(STAMP)
+	env -u DATABASE_URL UNDERSIGNED_TESTING=1 UNDERSIGNED_VAR_DIR=$$(mktemp -d) \
+	  $(BIN)/undersigned makemigrations --check --dry-run
 
 ## bench: the real stack under a surge, on PostgreSQL and SQLite (about half an hour,
 ## longer while the machine is busy: it waits for a quiet one). See docs/performance.md.

@@ -22,7 +22,7 @@ import math
 import time
 import weakref
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 
@@ -32,7 +32,7 @@ T = TypeVar("T")
 # only a restart changes.
 FOREVER = math.inf
 
-_every: weakref.WeakSet[Expiring] = weakref.WeakSet()
+_every: weakref.WeakSet[Expiring[Any]] = weakref.WeakSet()
 
 
 class Expiring(Generic[T]):

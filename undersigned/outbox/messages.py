@@ -20,7 +20,7 @@ from django.utils.encoding import punycode
 
 from .models import Email
 
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     Email.Kind.CONFIRM: "Please confirm your signature: {title}",
     Email.Kind.ALREADY_SIGNED: "You have already signed: {title}",
     Email.Kind.DELIVERED: "Your letter was delivered: {title}",

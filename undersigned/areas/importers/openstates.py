@@ -200,7 +200,7 @@ def _districts_wanted(people: list[tuple[str, dict]]) -> set[str]:
 class _Found:
     """The officials read so far: one row per office held, the latest stint."""
 
-    def __init__(self, *, known: set[str], municipalities: dict[str, str], today) -> None:
+    def __init__(self, *, known: dict[str, int], municipalities: dict[str, str], today) -> None:
         self.known = known
         self.municipalities = municipalities
         self.today = today
