@@ -203,7 +203,7 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 UNDERSIGNED_KEYS = os.environ.get("UNDERSIGNED_KEYS", "")
 UNDERSIGNED_KEY_FILE = os.environ.get("UNDERSIGNED_KEY_FILE", "")
 
-# Retention (see undersigned/privacy/retention.py and docs/privacy.md).
+# Retention (see undersigned/retention/rules.py and docs/privacy.md).
 RETENTION_MONTHS_AFTER_CLOSE = int(os.environ.get("RETENTION_MONTHS_AFTER_CLOSE", "6"))
 
 # Abuse resistance (see undersigned/abuse/).
