@@ -28,6 +28,14 @@ class ImportForm(forms.Form):
             for importer in IMPORTERS.values()
             if importer.model == model
         ]
+        if any(i.postal_areas for i in IMPORTERS.values() if i.model == model):
+            self.fields["postal_areas"] = forms.FileField(
+                required=False,
+                label="Postal-code areas (boundaries only, optional)",
+                help_text="GeoJSON or zipped shapefile of postal-code polygons, e.g. Census "
+                "ZCTAs: links each code to the boundaries covering it, by share of area. "
+                "Without it, the ZIP code centres that ship with undersigned are used.",
+            )
         if model == "official":
             self.fields["retire_missing"] = forms.BooleanField(
                 required=False,
@@ -61,6 +69,7 @@ class ImportMixin:
                     dry_run=form.cleaned_data["dry_run"],
                     retire_missing=form.cleaned_data.get("retire_missing", False),
                     file=upload.name,
+                    postal_areas=form.cleaned_data.get("postal_areas"),
                 )
             except ImportFailed as error:
                 failure = error

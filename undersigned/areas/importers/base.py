@@ -50,6 +50,11 @@ class ImportReport:
     counts: dict[str, Counter] = field(default_factory=dict)
     details: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
+    # (country, postal code) pairs whose division links the import changed,
+    # for importers that say (the boundary importer): once a real run has
+    # returned they are committed, and signatures waiting for an area there
+    # can be placed. In a dry run, what would have changed.
+    postal_codes_changed: set[tuple[str, str]] = field(default_factory=set, repr=False)
 
     def count(self, model: str, change: str, detail: str = "", n: int = 1) -> None:
         self.counts.setdefault(model, Counter())[change] += n

@@ -4,6 +4,7 @@ and officials, and look a postal code up.
     undersigned areas load-default us
     undersigned areas import divisions us-ocd-divisions.csv --dry-run
     undersigned areas import zcta-districts zccd.csv
+    undersigned areas import boundaries tl_2024_25_sldl.zip --dry-run
     undersigned areas import openstates people/data/ma
     undersigned areas lookup US 02143
 """
@@ -47,6 +48,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Officials: end the term of this source's officials the file no longer lists.",
         )
+        load.add_argument(
+            "--postal-areas",
+            metavar="FILE",
+            help="Boundaries: postal-code areas (GeoJSON or zipped shapefile, e.g. Census "
+            "ZCTAs) to link by share of area instead of the shipped ZIP centres.",
+        )
 
         lookup = actions.add_parser("lookup", help="Show the divisions of a postal code.")
         lookup.add_argument("country")
@@ -67,6 +74,7 @@ class Command(BaseCommand):
                     dry_run=options["dry_run"],
                     retire_missing=options["retire_missing"],
                     source=options["source"],
+                    postal_areas=options["postal_areas"],
                 )
         except ImportFailed as failure:
             for error in failure.errors:
