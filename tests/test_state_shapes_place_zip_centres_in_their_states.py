@@ -17,7 +17,7 @@ import zipcodes
 from undersigned.areas.importers.default_us import load_default_us
 from undersigned.areas.importers.registry import run_importer
 from undersigned.areas.models import PostalCodeDivision
-from undersigned.areas.shapes import DATA
+from undersigned.areas.shapes import DATA, postal_points
 
 from .boundaries import state_shapes
 
@@ -47,11 +47,12 @@ def test_state_shapes_agree_with_the_zipcodes_package_for_99_percent_of_zips(db,
     }
     agree = sum(1 for code, state in on_the_map.items() if placed.get(code) == state)
     elsewhere = sum(1 for code, state in on_the_map.items() if placed.get(code, state) != state)
+    no_centre = len(on_the_map.keys() & postal_points("US").unplaced)
     share = agree / len(on_the_map)
     print(
-        f"\nstate shapes x ZIP centres: {agree:,} of {len(on_the_map):,} ZIPs "
-        f"({share:.2%}) in the state zipcodes gives; {elsewhere} in another state, "
-        f"{len(on_the_map) - agree - elsewhere} in none (or no centre); "
+        f"\nstate shapes x ZIP centres: {agree:,} of {len(on_the_map):,} ZIPs ({share:.2%}) "
+        f"in the state zipcodes gives; {elsewhere} in another state; {no_centre} without a "
+        f"centre; {len(on_the_map) - agree - elsewhere - no_centre} in no state's shape; "
         f"import {report.seconds:.2f}s"
     )
     assert share >= THRESHOLD

@@ -242,6 +242,15 @@ def read_csv(
         errors.append(RowError(file, line + 1, f"cannot read this line: {error}"))
 
 
+# Ordinal words as district names spell them ("Fifth Middlesex") -> their number.
+ORDINALS = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+    "seventeenth", "eighteenth", "nineteenth", "twentieth",
+]  # fmt: skip
+ORDINAL_WORDS = {word: number for number, word in enumerate(ORDINALS, 1)}
+
+
 def ordinal(n: int) -> str:
     if 10 <= n % 100 <= 20:
         return f"{n}th"

@@ -35,7 +35,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import shapely
@@ -47,18 +47,18 @@ from ..models import Division, PostalCodeDivision, country_of
 from ..postal import InvalidPostalCode, normalise_postal_key
 from ..shapes import (
     Feature,
-    content_of,
     points_in,
     postal_points,
     read_shapes,
     shares_in,
 )
 from .base import ImportFailed, ImportReport, RowError, check_ocd_id
-from .census import OCD_TYPES, CensusArea, census_area
+from .census import OCD_TYPES, CensusArea, attributes, census_area
 
 SOURCE = "boundaries"
 OCD_FIELDS = {"ocd_id", "ocdid", "division_id"}
-POSTAL_FIELDS = {"postal_code", "postcode", "zip", "zip_code", "zcta5ce"}
+# Attribute names of a postal-code area's code (as census.attributes() gives them).
+POSTAL_FIELDS = ("POSTAL_CODE", "POSTCODE", "ZIP", "ZIP_CODE", "ZCTA5CE")
 CENSUS_CODES = ("census_geoid", "fips", "geoid")
 
 
@@ -120,80 +120,106 @@ def import_boundaries(
     boundaries, no_district = _match(shapes.features, errors, file)
     found = _divisions({b.division for b in boundaries})
     countries = sorted({country_of(division.ocd_id) for division in found.values()})
-    areas: dict[str, dict[str, shapely.Geometry]] = {}
+    areas = None
     if postal_areas is not None:
-        if not postal_areas_file and isinstance(postal_areas, str | Path):
-            postal_areas_file = Path(postal_areas).name
-        elif not postal_areas_file:
-            postal_areas_file = getattr(postal_areas, "name", "") or ""
+        postal_areas_file = postal_areas_file or _name_of(postal_areas)
         areas = _postal_areas(postal_areas, countries, errors, postal_areas_file)
     if errors:
         raise BoundariesFailed(errors)
-    links: dict[tuple[str, str], dict[int, float | None]] = defaultdict(dict)
-    known: set[tuple[str, str]] = set()  # codes with a position
-    unplaced: set[tuple[str, str]] = set()  # codes known to have none
-    for country in countries:
-        mine = [b for b in boundaries if country_of(found[b.division].ocd_id) == country]
-        shapes_of = [b.feature.geometry for b in mine]
-        if postal_areas is not None:
-            polygons = areas.get(country, {})
-            known |= {(country, code) for code in polygons}
-            for code, index, share in shares_in(shapes_of, polygons):
-                links[(country, code)][mine[index].division] = share
-            continue
-        points = postal_points(country)
-        if points is None:
-            errors.append(
-                FeatureError(
-                    file,
-                    0,
-                    f"no postal-code points ship for {country}: give the postal-code areas "
-                    "as well (--postal-areas, or the admin's second file)",
-                )
-            )
-            continue
-        known |= {(country, code) for code in points.centres}
-        unplaced |= {(country, code) for code in points.unplaced}
-        for code, index in points_in(shapes_of, points.centres):
-            links[(country, code)][mine[index].division] = None
+    postal = _link(boundaries, found, areas, errors, file)
     if errors:
         raise BoundariesFailed(errors)
     method = (
-        PostalCodeDivision.Method.AREA_SHARE
-        if postal_areas is not None
-        else PostalCodeDivision.Method.CENTROID
+        PostalCodeDivision.Method.CENTROID
+        if areas is None
+        else PostalCodeDivision.Method.AREA_SHARE
     )
 
     def write(report: ImportReport) -> None:
-        for boundary in boundaries:
-            division = found[boundary.division]
-            report.count(
-                "boundaries",
-                f"matched by {boundary.how}",
-                f"feature {boundary.feature.number} → {division.ocd_id}",
-            )
-            if not division.current:
-                report.count("boundaries", "matched to an ended division", division.ocd_id)
-            if boundary.feature.repaired:
-                report.count("boundaries", "repaired", f"feature {boundary.feature.number}")
-        if no_district:
-            report.count("boundaries", "with no district (ZZZ), skipped", n=no_district)
+        _count_boundaries(report, boundaries, found, no_district)
         scope = _scope(found.values())
         report.postal_codes_changed = save_boundary_links(
-            links, scope, method=method, source=source, report=report
+            postal.links, scope, method=method, source=source, report=report
         )
-        expected = _expected({d.parent for d in found.values()}) or known | unplaced
-        outside = sorted((expected & known) - set(links))
-        for country, code in outside:
+        expected = _expected({d.parent for d in found.values()}) or postal.known | postal.unplaced
+        for country, code in sorted((expected & postal.known) - set(postal.links)):
             report.count("postal codes", "outside every boundary", f"{country} {code}")
-        for country, code in sorted(expected - known):
+        for country, code in sorted(expected - postal.known):
             report.count("postal codes", "without a known position", f"{country} {code}")
 
-    what = "Boundaries, by " + ("share of postal area" if postal_areas else "postal-code centre")
+    what = "Boundaries, by " + ("postal-code centre" if areas is None else "share of postal area")
     report = run_import(what, [], [], write, dry_run=dry_run)
     report.rows = len(shapes.features)
     report.seconds = time.monotonic() - started
     return report
+
+
+@dataclass
+class Postal:
+    """Where the postal codes fall: (country, code) -> division pk -> weight,
+    the codes with a position, and those known to have none."""
+
+    links: dict[tuple[str, str], dict[int, float | None]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    known: set[tuple[str, str]] = field(default_factory=set)
+    unplaced: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _link(
+    boundaries: list[Boundary],
+    found: dict[int, Found],
+    areas: dict[str, dict[str, shapely.Geometry]] | None,
+    errors: list[RowError],
+    file: str,
+) -> Postal:
+    """Each country's postal codes against its boundaries: areas by share when
+    given, else the shipped points."""
+    postal = Postal()
+    for country in sorted({country_of(division.ocd_id) for division in found.values()}):
+        mine = [b for b in boundaries if country_of(found[b.division].ocd_id) == country]
+        shapes_of = [b.feature.geometry for b in mine]
+        if areas is not None:
+            polygons = areas.get(country, {})
+            postal.known |= {(country, code) for code in polygons}
+            for code, index, share in shares_in(shapes_of, polygons):
+                postal.links[(country, code)][mine[index].division] = share
+            continue
+        points = postal_points(country)
+        if points is None:
+            message = (
+                f"no postal-code points ship for {country}: give the postal-code areas "
+                "as well (--postal-areas, or the admin's second file)"
+            )
+            errors.append(FeatureError(file, 0, message))
+            continue
+        postal.known |= {(country, code) for code in points.centres}
+        postal.unplaced |= {(country, code) for code in points.unplaced}
+        for code, index in points_in(shapes_of, points.centres):
+            postal.links[(country, code)][mine[index].division] = None
+    return postal
+
+
+def _count_boundaries(
+    report: ImportReport, boundaries: list[Boundary], found: dict[int, Found], no_district: int
+) -> None:
+    for boundary in boundaries:
+        division, number = found[boundary.division], boundary.feature.number
+        report.count(
+            "boundaries", f"matched by {boundary.how}", f"feature {number} → {division.ocd_id}"
+        )
+        if not division.current:
+            report.count("boundaries", "matched to an ended division", division.ocd_id)
+        if boundary.feature.repaired:
+            report.count("boundaries", "repaired", f"feature {number}")
+    if no_district:
+        report.count("boundaries", "with no district (ZZZ), skipped", n=no_district)
+
+
+def _name_of(data) -> str:
+    if isinstance(data, str | Path):
+        return Path(data).name
+    return getattr(data, "name", "") or ""
 
 
 def _match(
@@ -361,19 +387,15 @@ def _postal_areas(
     data, countries: list[str], errors: list[RowError], file: str
 ) -> dict[str, dict[str, shapely.Geometry]]:
     """country -> postal code -> its area; a code in several features is their union."""
-    shapes = read_shapes(content_of(data))
+    shapes = read_shapes(data)
     errors += [FeatureError(file, p.feature, p.message) for p in shapes.problems]
     parts: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for feature in shapes.features:
         if feature.geometry is None:
             continue
-        fields = {str(key).lower(): value for key, value in feature.properties.items()}
-        for key in list(fields):
-            fields.setdefault(key.removesuffix("10").removesuffix("20"), fields[key])
-        value = next((str(fields[key]) for key in POSTAL_FIELDS if fields.get(key)), "")
-        country = str(fields.get("country") or "").upper() or (
-            countries[0] if len(countries) == 1 else ""
-        )
+        fields = attributes(feature.properties)
+        value = next((fields[key] for key in POSTAL_FIELDS if fields.get(key)), "")
+        country = fields.get("COUNTRY", "").upper() or (countries[0] if len(countries) == 1 else "")
         if not value:
             message = "it has no postal code (a postal_code or ZCTA5CE20 property)"
             errors.append(FeatureError(file, feature.number, message))
@@ -389,13 +411,13 @@ def _postal_areas(
             continue
         parts[country][code].append(feature.geometry)
     return {
-        country: {code: _union(shapes) for code, shapes in codes.items()}
+        country: {code: _union(pieces) for code, pieces in codes.items()}
         for country, codes in parts.items()
     }
 
 
-def _union(shapes: list) -> shapely.Geometry:
-    return shapes[0] if len(shapes) == 1 else shapely.union_all(shapes)
+def _union(pieces: list) -> shapely.Geometry:
+    return pieces[0] if len(pieces) == 1 else shapely.union_all(pieces)
 
 
 def save_boundary_links(

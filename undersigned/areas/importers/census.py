@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .base import ocd_slug, ordinal
+from .base import ORDINAL_WORDS, ocd_slug, ordinal
 from .us import STATES_BY_FIPS, district_row, state_id
 
 # What each kind of census area may be called in OCD ids.
@@ -43,17 +43,12 @@ NO_DISTRICT = {"ZZZ", "ZZ"}
 # delegate's (DC, Puerto Rico and the island areas).
 AT_LARGE = {"00", "98"}
 CHAMBER_WORDS = re.compile(
-    r"\b(state\s+)?(senate|house|assembly|general\s+assembly|legislative)?\s*"
-    r"(sub)?district\b",
+    r"\b(state\s+)?(senate|house(\s+of\s+delegates)?|assembly|general\s+assembly|"
+    r"legislative|senatorial)?\s*(sub)?district\b",
     re.IGNORECASE,
 )
 COUNTY_NUMBER = re.compile(r"\bcounty\s+no\.?\s*(\d+)", re.IGNORECASE)
-ORDINALS = [
-    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
-    "seventeenth", "eighteenth", "nineteenth", "twentieth",
-]  # fmt: skip
-ORDINAL_WORD = re.compile(rf"\b({'|'.join(ORDINALS)})\b", re.IGNORECASE)
+ORDINAL_WORD = re.compile(rf"\b({'|'.join(ORDINAL_WORDS)})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -132,5 +127,5 @@ def district_slug(name: str) -> str:
     District 12' -> '12', 'First Essex & Middlesex' -> '1st_essex_and_middlesex'."""
     text = CHAMBER_WORDS.sub(" ", name)
     text = COUNTY_NUMBER.sub(r" \1", text)
-    text = ORDINAL_WORD.sub(lambda match: ordinal(ORDINALS.index(match[1].lower()) + 1), text)
+    text = ORDINAL_WORD.sub(lambda match: ordinal(ORDINAL_WORDS[match[1].lower()]), text)
     return ocd_slug(" ".join(text.replace(",", " ").split()))

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ..actions import ensure_divisions, resolve_divisions, run_import, save_officials
 from .base import (
+    ORDINAL_WORDS,
     ContactRow,
     DivisionRow,
     ImportReport,
@@ -31,11 +32,6 @@ MAX_ARCHIVE_FILES = 20_000
 # libyaml's safe loader when PyYAML's wheel has it (it does on common platforms).
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-ORDINALS = (
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-)
-ORDINAL_WORDS = {word: index + 1 for index, word in enumerate(ORDINALS.split())}
 TITLES = {
     "upper": "State Senator",
     "lower": "State Representative",
