@@ -124,6 +124,9 @@ def _read_geojson(content: bytes) -> ShapeFile:
             )
         )
         return result
+    except RecursionError:
+        result.problems.append(Problem(0, "not a GeoJSON file: its JSON is nested too deeply"))
+        return result
     kind = document.get("type") if isinstance(document, dict) else None
     if kind == "Feature":
         items = [document]
