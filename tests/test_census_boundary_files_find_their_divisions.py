@@ -50,6 +50,11 @@ def around(code: str) -> list:
     return [square(*centre(code), 0.001)]
 
 
+def at(code: str, **attributes) -> dict:
+    """A feature with these attributes, drawn tightly around a ZIP's centre."""
+    return feature(polygon(*around(code)), **attributes)
+
+
 def linked() -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for code, ocd_id in PostalCodeDivision.objects.values_list("postal_code", "division__ocd_id"):
@@ -86,15 +91,15 @@ def test_a_zipped_tiger_shapefile_of_state_house_districts(divisions):
 
 def test_2020_attribute_names_numbers_and_new_hampshires_county_districts(divisions):
     content = geojson(
-        feature(
-            polygon(*around("03813")),
+        at(
+            "03813",
             STATEFP20="33",
             SLDLST20="001",
             GEOID20="33001",
             NAMELSAD20="Carroll County No. 1",
         ),
-        feature(
-            polygon(*around("03301")),
+        at(
+            "03301",
             STATEFP20="33",
             SLDUST20="003",
             GEOID20="33003",
@@ -109,8 +114,8 @@ def test_2020_attribute_names_numbers_and_new_hampshires_county_districts(divisi
 
 def test_congressional_districts_by_geoid_and_a_delegates_district_by_number(divisions):
     content = geojson(
-        feature(polygon(*around("02155")), STATEFP="25", CD119FP="09", GEOID="2509"),
-        feature(polygon(*around("20001")), STATEFP="11", CD119FP="98", GEOID="1198"),
+        at("02155", STATEFP="25", CD119FP="09", GEOID="2509"),
+        at("20001", STATEFP="11", CD119FP="98", GEOID="1198"),
     )
 
     report = import_boundaries(content)
@@ -122,8 +127,8 @@ def test_congressional_districts_by_geoid_and_a_delegates_district_by_number(div
 
 def test_an_ended_district_is_matched_and_said_to_have_ended(divisions):
     content = geojson(
-        feature(
-            polygon(*around("02360")),
+        at(
+            "02360",
             STATEFP="25",
             SLDUST="013",
             GEOID="25013",
@@ -141,14 +146,14 @@ def test_an_ended_district_is_matched_and_said_to_have_ended(divisions):
 
 def test_a_district_no_division_matches_is_named_with_what_was_tried(divisions):
     content = geojson(
-        feature(
-            polygon(*around("02601")),
+        at(
+            "02601",
             STATEFP="25",
             SLDLST="070",
             GEOID="25070",
             NAMELSAD="3rd Barnstable District",
         ),
-        feature(polygon(*around("02630")), STATEFP="25", COUNTYFP="001", GEOID="25001"),
+        at("02630", STATEFP="25", COUNTYFP="001", GEOID="25001"),
     )
 
     with pytest.raises(ImportFailed) as failure:
