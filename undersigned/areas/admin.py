@@ -23,7 +23,9 @@ class ImportForm(forms.Form):
 
     def __init__(self, model: str, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["importer"].choices = [
+        field = self.fields["importer"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
             (importer.name, importer.label)
             for importer in IMPORTERS.values()
             if importer.model == model
@@ -43,7 +45,7 @@ class ImportForm(forms.Form):
             )
 
 
-class ImportMixin:
+class ImportMixin(admin.ModelAdmin):
     """An 'Import' page beside the changelist: upload a file, see every bad line
     or what changed. It runs the same importers as `undersigned areas import`."""
 
@@ -92,7 +94,7 @@ class ImportMixin:
 
 
 @admin.register(Division)
-class DivisionAdmin(ImportMixin, admin.ModelAdmin):
+class DivisionAdmin(ImportMixin):
     import_model = "division"
     list_display = ["name", "type", "ocd_id", "valid_from", "valid_through", "source"]
     list_filter = ["type", "country"]
@@ -119,7 +121,7 @@ class ContactPointInline(admin.TabularInline):
 
 
 @admin.register(Official)
-class OfficialAdmin(ImportMixin, admin.ModelAdmin):
+class OfficialAdmin(ImportMixin):
     import_model = "official"
     list_display = ["name", "office", "role", "division", "party", "start_date", "end_date"]
     list_filter = ["role", "source"]

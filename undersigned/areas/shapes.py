@@ -228,6 +228,8 @@ REPROJECT = (
 def _check(feature: Feature) -> str:
     """Why a shape cannot be used, if it cannot; repairs an invalid one."""
     geometry = feature.geometry
+    if geometry is None:
+        return ""
     if geometry.is_empty:
         return "its shape is empty"
     west, south, east, north = geometry.bounds

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, cast
 
 # Lines of detail a report keeps per kind of change; the counts are always complete.
 DETAIL_LIMIT = 20
@@ -193,12 +193,12 @@ def text_lines(data: IO[bytes] | IO[str] | bytes | str) -> Iterator[str]:
     if isinstance(data, str):
         yield from io.StringIO(data.removeprefix("\ufeff"), newline="")
         return
-    if isinstance(data, bytes):
-        data = io.BytesIO(data)
     if isinstance(data, io.TextIOBase):
         yield from data
         return
-    for number, raw in enumerate(data):
+    # What is left is binary: bytes, or a file opened "rb" (an upload is one).
+    binary = io.BytesIO(data) if isinstance(data, bytes) else cast(IO[bytes], data)
+    for number, raw in enumerate(binary):
         yield (raw.removeprefix(codecs.BOM_UTF8) if number == 0 else raw).decode("utf-8")
 
 

@@ -483,16 +483,16 @@ def save_boundary_links(
         after[(country, code)].add(division)
     changed = set()
     for postal in sorted(before.keys() | after.keys()):
-        old, new = before[postal], after[postal]
-        if old == new:
+        was_in, now_in = before[postal], after[postal]
+        if was_in == now_in:
             report.count("postal codes", "unchanged")
             continue
         changed.add(postal)
-        names = ", ".join(_short(scope[pk]) for pk in sorted(new, key=scope.get))
-        was = ", ".join(_short(scope[pk]) for pk in sorted(old, key=scope.get))
-        if not old:
+        names = ", ".join(sorted(_short(scope[pk]) for pk in now_in))
+        was = ", ".join(sorted(_short(scope[pk]) for pk in was_in))
+        if not was_in:
             report.count("postal codes", "linked", f"{postal[0]} {postal[1]} → {names}")
-        elif not new:
+        elif not now_in:
             report.count("postal codes", "unlinked", f"{postal[0]} {postal[1]}: was {was}")
         else:
             report.count("postal codes", "moved", f"{postal[0]} {postal[1]}: {was} → {names}")
