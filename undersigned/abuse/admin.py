@@ -107,6 +107,12 @@ class ReviewAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_decide_permission(self, request) -> bool:
+        # The rows are never edited one by one (has_change_permission above):
+        # the change permission is what lets staff release, invalidate or
+        # quarantine them in bulk.
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
     def changelist_view(self, request, extra_context=None):
         # The queue opens on what needs a decision.
         if request.method == "GET" and not request.GET:
@@ -135,17 +141,21 @@ class ReviewAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/abuse/confirm_decision.html", context)
 
-    @admin.action(description="Release selected (they count as confirmed or pending)")
+    @admin.action(
+        description="Release selected (they count as confirmed or pending)", permissions=["decide"]
+    )
     def release_selected(self, request, queryset):
         return self._decide(request, queryset, "release_selected", "released", actions.release)
 
-    @admin.action(description="Invalidate selected (never count)")
+    @admin.action(description="Invalidate selected (never count)", permissions=["decide"])
     def invalidate_selected(self, request, queryset):
         return self._decide(
             request, queryset, "invalidate_selected", "invalidated", actions.invalidate
         )
 
-    @admin.action(description="Quarantine selected (stop counting until reviewed)")
+    @admin.action(
+        description="Quarantine selected (stop counting until reviewed)", permissions=["decide"]
+    )
     def quarantine_selected(self, request, queryset):
         return self._decide(
             request, queryset, "quarantine_selected", "quarantined", actions.quarantine

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -94,22 +95,46 @@ class DeliveryAdmin(admin.ModelAdmin):
     def _attempts(self, queryset):
         return DeliveryAttempt.objects.filter(delivery__in=queryset)
 
-    @admin.action(description="Retry failed e-mails of the selected deliveries")
+    def has_pack_permission(self, request) -> bool:
+        """The pack lists every signer's name, as a signature export does."""
+        return self.has_view_permission(request) and request.user.has_perm(
+            "signatures.view_signature"
+        )
+
+    def has_deliver_now_permission(self, request) -> bool:
+        """Deliver now sends letters to a campaign's targets: a change to deliveries."""
+        return self.has_change_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_deliver_now": self.has_deliver_now_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(
+        description="Retry failed e-mails of the selected deliveries", permissions=["change"]
+    )
     def retry_failed(self, request, queryset):
         count = sending.retry(self._attempts(queryset), actor=request.user.get_username())
         self.message_user(request, f"{count} failed e-mail(s) queued again.")
 
-    @admin.action(description="Mark the selected deliveries' letters to post as mailed")
+    @admin.action(
+        description="Mark the selected deliveries' letters to post as mailed",
+        permissions=["change"],
+    )
     def mark_mailed(self, request, queryset):
         count = sending.mark_mailed(self._attempts(queryset), actor=request.user.get_username())
         self.message_user(request, f"{count} letter(s) marked as mailed.")
 
-    @admin.action(description="Look up recipients again (officials imported since)")
+    @admin.action(
+        description="Look up recipients again (officials imported since)", permissions=["change"]
+    )
     def look_up_recipients_again(self, request, queryset):
         count = sum(sending.redispatch(delivery) for delivery in queryset)
         self.message_user(request, f"{count} new e-mail(s) queued.")
 
-    @admin.action(description="Download the printable pack (letters to post)")
+    @admin.action(description="Download the printable pack (letters to post)", permissions=["pack"])
     def download_pack(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, "Choose one delivery.", level=messages.WARNING)
@@ -133,6 +158,8 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def pack_view(self, request, delivery_id):
         """The letters to post, one per recipient awaiting mailing (all recipients if none)."""
+        if not self.has_pack_permission(request):
+            raise PermissionDenied
         delivery = get_object_or_404(
             Delivery.objects.select_related("campaign", "division", "letter_version"),
             pk=delivery_id,
@@ -156,6 +183,8 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def deliver_now_view(self, request):
         """Deliver every confirmed signer not yet delivered to a campaign's fixed targets."""
+        if not self.has_deliver_now_permission(request):
+            raise PermissionDenied
         form = DeliverNowForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             campaign = form.cleaned_data["campaign"]
