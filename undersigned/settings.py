@@ -309,7 +309,11 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "csrfmiddlew
 
 # Logs carry no personal data: request bodies and e-mail addresses are never
 # logged by our code, and Django's request logger reports only method, path
-# and status, with the tokens of private links redacted from paths.
+# and status. Every handler redacts the tokens of private links (paths,
+# Referers and tracebacks quote them): a filter on a logger would miss the
+# records of its children and of other libraries' loggers. Django's default
+# handlers (a console one in DEBUG, mail to ADMINS) are replaced by these.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -317,12 +321,33 @@ LOGGING = {
         "private_links": {"()": "undersigned.privacy.reports.RedactPrivateLinks"},
         "no_template_context": {"()": "undersigned.privacy.reports.WithoutTemplateContext"},
     },
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "access": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },  # fmt: skip
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["private_links"],
+        },
+        # The access log of runserver (the demo) and of granian (--access-log).
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "access",
+            "filters": ["private_links"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "granian.access": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
-        "django.request": {"filters": ["private_links"]},
         "django.template": {"filters": ["no_template_context"]},
     },
 }

@@ -45,17 +45,27 @@ def redact_private_links(text: str) -> str:
 
 
 class RedactPrivateLinks(logging.Filter):
-    """Keep private-link tokens out of request logs ("Not Found: /my/<token>/").
+    """Keep private-link tokens out of every log line ("Not Found: /my/<token>/").
 
-    Installed on the django.request logger itself, so every handler sees the
-    redacted record. The record's `request` attribute (the whole request,
-    POST data included) is dropped: a handler that serialises a record's
-    attributes would otherwise write it out.
+    Installed on every handler (settings.LOGGING), so whichever logger a
+    record comes from (django.request, django.security.csrf quoting a Referer,
+    the server's access log, a library's), what the handler writes is
+    redacted: the message, a traceback whose exception quotes a path, a stack.
+    The record's `request` attribute (the whole request, POST data included)
+    is dropped: a handler that serialises a record's attributes would
+    otherwise write it out.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact_private_links(record.getMessage())
         record.args = ()
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = redact_private_links(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_private_links(record.stack_info)
         if hasattr(record, "request"):
             record.request = None
         return True
