@@ -7,15 +7,13 @@ nothing (this process runs with test settings, which are not production's).
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from undersigned.privacy.keys import generate_key_ring_json
+from .servers import production_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,20 +42,6 @@ print(json.dumps({
     },
 }))
 """
-
-
-def production_environment(var_dir: Path) -> dict[str, str]:
-    """Only what production sets: no UNDERSIGNED_DEMO, _DEBUG or _TESTING, no DATABASE_URL."""
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "DJANGO_SETTINGS_MODULE": "undersigned.settings",
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "petitions.example.org",
-        "SITE_URL": "https://petitions.example.org",
-        "UNDERSIGNED_KEYS": generate_key_ring_json(),
-        "UNDERSIGNED_VAR_DIR": str(var_dir),
-        "LOG_LEVEL": "WARNING",
-    }
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:

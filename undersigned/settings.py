@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After the two above (staff may upload more), before anything reads a body.
+    "undersigned.http.RequestBodyGuard",
     "undersigned.staff.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -213,6 +215,17 @@ SIGN_MIN_SECONDS = float(os.environ.get("SIGN_MIN_SECONDS", "3"))
 POW_MAX_NUMBER = int(os.environ.get("POW_MAX_NUMBER", "50000"))
 # How many reverse proxies append to X-Forwarded-For in front of the app.
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+# Request bodies (undersigned/http.py). A supporter's form is a few kilobytes:
+# anything over REQUEST_MAX_BYTES is refused unread with 413. Staff signed in
+# to the admin may send up to STAFF_UPLOAD_MAX_MB, for the area importers.
+REQUEST_MAX_BYTES = 64 * 1024
+STAFF_UPLOAD_MAX_BYTES = int(os.environ.get("STAFF_UPLOAD_MAX_MB", "50")) * 1024 * 1024
+# Django's own limits, for what staff send: form fields (files aside) held in
+# memory, and uploaded files kept in memory before they go to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # Signing.
 MAX_EMAILS_PER_SIGNATURE = 3
