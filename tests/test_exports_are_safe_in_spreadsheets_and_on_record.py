@@ -34,7 +34,7 @@ def test_a_cell_starting_a_formula_gets_a_leading_quote(start):
 
 
 @pytest.mark.parametrize(
-    "value", ["Jane", "O'Brien", "Anne-Marie", "1-2", "José", "a=b", " =x", "02143", ""]
+    "value", ["Jane", "O'Brien", "Anne-Marie", "1-2", "José", "a=b", "02143", ""]
 )
 def test_ordinary_cells_are_left_alone(value):
     assert escape_cell(value) == value
