@@ -16,6 +16,8 @@ import base64
 import hashlib
 import logging
 from dataclasses import dataclass
+from email import encoders
+from email.mime.base import MIMEBase
 from email.utils import formataddr
 from pathlib import Path
 
@@ -63,7 +65,24 @@ class Rendered:
 
     @property
     def csv_sha256(self) -> str:
-        return hashlib.sha256(self.csv.encode()).hexdigest()
+        return hashlib.sha256(csv_file(self.csv)).hexdigest()
+
+
+def csv_file(text: str) -> bytes:
+    """The signer list as the file the letter carries, and the receipt fingerprints."""
+    return text.encode("utf-8")
+
+
+def csv_attachment(filename: str, text: str) -> MIMEBase:
+    """The signer list, base64-encoded: as text, its CRLF line endings could be
+    changed on the way or by the mail program that saves it (RFC 2046 lets the
+    receiving system use its own), and the receipt's fingerprint would no
+    longer match the file."""
+    part = MIMEBase("text", "csv", charset="utf-8")
+    part.set_payload(csv_file(text))
+    encoders.encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
 
 
 def receipt_url(delivery: Delivery) -> str:
@@ -250,7 +269,7 @@ def build_message(attempt: DeliveryAttempt) -> EmailMultiAlternatives:
     message.attach_alternative(render_to_string("deliveries/letter.html", context), "text/html")
     stem = file_stem(delivery)
     message.attach(f"{stem}.pdf", stored_pdf(delivery), "application/pdf")
-    message.attach(f"{stem}.csv", delivery.csv, "text/csv")
+    message.attach(csv_attachment(f"{stem}.csv", delivery.csv))
     return message
 
 
