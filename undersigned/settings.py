@@ -340,7 +340,7 @@ LOGGING = {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        },  # fmt: skip
+        },
     },
     "handlers": {
         "console": {
