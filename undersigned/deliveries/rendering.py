@@ -24,11 +24,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils.encoding import punycode
 from django.utils.text import slugify
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from undersigned.addresses import ascii_address
 from undersigned.areas.models import SignatureDivision
 from undersigned.privacy.csvsafe import csv_lines
 
@@ -242,9 +242,8 @@ def stored_pdf(delivery: Delivery) -> bytes:
 
 
 def recipient(attempt: DeliveryAttempt) -> str:
-    """formataddr() takes only ASCII: an internationalised domain goes in its IDNA form."""
-    local, _, domain = attempt.address.strip().rpartition("@")
-    return formataddr((attempt.name, f"{local}@{punycode(domain)}"))
+    """formataddr() takes only ASCII: an internationalised domain goes in its IDNA 2008 form."""
+    return formataddr((attempt.name, ascii_address(attempt.address.strip())))
 
 
 def build_message(attempt: DeliveryAttempt) -> EmailMultiAlternatives:

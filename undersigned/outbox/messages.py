@@ -16,7 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils.encoding import punycode
+
+from undersigned.addresses import ascii_address
 
 from .models import Email
 
@@ -37,9 +38,8 @@ def register(kind: str, context: Context) -> None:
 
 def recipient(signature: Any) -> str:
     """The To address. formataddr() takes only ASCII, so an internationalised
-    domain goes in its IDNA form, the name mail servers deliver to."""
-    local, _, domain = signature.email.rpartition("@")
-    return formataddr((signature.full_name, f"{local}@{punycode(domain)}"))
+    domain goes in its IDNA 2008 form, the name mail servers deliver to."""
+    return formataddr((signature.full_name, ascii_address(signature.email)))
 
 
 def build_message(email: Email) -> EmailMultiAlternatives:

@@ -7,10 +7,11 @@ that lives with the keys, outside the database.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import secrets
+
+from undersigned.addresses import ascii_domain
 
 from .keys import key_ring
 
@@ -23,15 +24,16 @@ def normalise_email(address: str) -> str:
 
     Case is folded, a `+tag` is dropped (almost every provider delivers
     `jane+x@` to `jane@`), Gmail's dots are removed, and the domain takes
-    its IDNA form, the name mail is delivered to (so fullwidth letters or
-    invisible characters do not make a new key). This is only a duplicate
-    key; mail still goes to the address as the signer typed it.
+    the ASCII form mail is delivered to, by IDNA 2008 (undersigned/addresses.py):
+    fullwidth letters or invisible characters do not make a new key, and
+    `faß.de` stays apart from `fass.de`. This is only a duplicate key; mail
+    still goes to the address as the signer typed it.
     """
     local, _, domain = address.strip().rpartition("@")
-    local, domain = local.lower(), domain.lower().rstrip(".")
+    domain = domain.rstrip(".")
     # Not a valid domain name: then the lower-cased text is key enough.
-    with contextlib.suppress(UnicodeError):
-        domain = domain.encode("idna").decode("ascii")
+    domain = (ascii_domain(domain) or domain).lower()
+    local = local.lower()
     local = local.split("+", 1)[0] or local
     if domain == "googlemail.com":
         domain = "gmail.com"

@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils import timezone
 
+from undersigned.addresses import InvalidAddress, checked
 from undersigned.privacy.csvsafe import streaming_csv_response
 from undersigned.privacy.identity import email_digest
 
@@ -63,8 +62,8 @@ class SignatureAdmin(admin.ModelAdmin):
         term = search_term.strip()
         if "@" in term:
             try:
-                validate_email(term)
-            except ValidationError:
+                checked(term)
+            except InvalidAddress:
                 return queryset.none(), False
             return queryset.filter(email_digest=email_digest(term)), False
         return super().get_search_results(request, queryset, term)

@@ -11,9 +11,8 @@ import re
 import unicodedata
 
 from django import forms
-from django.core.validators import validate_email
-from django.utils.encoding import punycode
 
+from undersigned.addresses import InvalidAddress, checked
 from undersigned.areas.forms import AreaStep
 from undersigned.areas.postal import InvalidPostalCode, normalise_postal_code
 from undersigned.campaigns.models import Campaign, FieldMode
@@ -242,18 +241,10 @@ class SignForm(forms.Form):
         value = raw.strip()
         self._limit("email", value)
         try:
-            validate_email(value)
-            # No signer needs these, and each is a risk: mail to localhost or
-            # an IP literal has our own relay deliver to itself or into its
-            # network; a quoted local part ("jane"@) is a second spelling of
-            # a mailbox, that is, a second signature.
-            local, _, domain = value.rpartition("@")
-            if local.startswith('"') or domain.startswith("[") or domain.lower() == "localhost":
-                raise forms.ValidationError("not a signer's address")
-            # Django lets any non-ASCII character into a domain, but mail goes
-            # to the domain's IDNA form: that must exist and be valid too.
-            validate_email(f"{local}@{punycode(domain)}")
-        except (forms.ValidationError, UnicodeError):
+            # IDNA 2008 for the domain; no quoted local part, IP literal or
+            # localhost (undersigned/addresses.py says why).
+            checked(value)
+        except InvalidAddress:
             raise forms.ValidationError("Enter an e-mail address like name@example.org.") from None
         return value
 
