@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from undersigned.areas.forms import AreaStep
 from undersigned.areas.lookup import place, recipients_for
@@ -19,7 +19,7 @@ from undersigned.participation.queries import area_url
 _counts: Expiring[int] = Expiring("PAGE_FRESH_SECONDS", max_entries=1_000)
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=15)
 def campaign_count(request: HttpRequest, slug: str) -> JsonResponse:
     campaign = campaign_by_slug(slug)
@@ -51,7 +51,7 @@ def _lookup_error(status: int, message: str) -> JsonResponse:
     return response
 
 
-@require_GET
+@require_safe
 def area_lookup(request: HttpRequest) -> JsonResponse:
     """Where a postal code lies; with ?campaign=slug, also whom the letter goes to
     and which areas the signer must choose between.
@@ -117,7 +117,7 @@ AREAS_MAX_AGE = 300
 DIVISION_TYPE = re.compile(r"^[a-z_]{1,50}$")
 
 
-@require_GET
+@require_safe
 def campaign_areas(request: HttpRequest, slug: str) -> JsonResponse:
     """Confirmed signers by area, for partners' own sites.
 

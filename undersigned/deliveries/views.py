@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from undersigned.campaigns.models import Campaign
 
 from .models import Delivery, DeliveryAttempt
 
 
-@require_GET
+@require_safe
 def receipt(request: HttpRequest, public_id: str) -> HttpResponse:
     """A delivery's public receipt: what went where, and the hash to check a copy by.
 

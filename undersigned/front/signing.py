@@ -68,11 +68,11 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @sensitive_post_parameters()
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, signature_id: str, token: str) -> HttpResponse:
-    """GET shows a button; only the POST confirms, so link scanners change nothing."""
+    """GET (and HEAD) show a button; only the POST confirms, so link scanners change nothing."""
     try:
-        if request.method == "GET":
+        if request.method != "POST":
             signature = actions.find_for_link(signature_id, token)
         else:
             # The action finds the signature itself: looking it up here too
@@ -80,7 +80,7 @@ def confirm(request: HttpRequest, signature_id: str, token: str) -> HttpResponse
             result = actions.confirm(signature_id, token)
     except actions.InvalidLink:
         return render(request, "signatures/invalid_link.html", status=404)
-    if request.method == "GET":
+    if request.method != "POST":
         context = {
             "campaign": signature.campaign,
             "signature": signature,

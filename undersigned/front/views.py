@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from undersigned.abuse import challenge
 from undersigned.abuse.timing import issue_form_token
@@ -31,7 +31,7 @@ CSRF_SLOT = f"csrf{secrets.token_hex(16)}"
 ISSUED_SLOT = f"issued{secrets.token_hex(16)}"
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     campaigns = list(Campaign.objects.filter(status=Campaign.Status.LIVE))
     counts = confirmed_counts(campaign.pk for campaign in campaigns)
@@ -70,7 +70,7 @@ def campaign_context(request, campaign: Campaign, form: SignForm | None, device)
     }
 
 
-@require_GET
+@require_safe
 def campaign_page(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = visible_campaign(request, slug)
     if not is_first_visit(request) or not campaign.is_live or campaign.proof_of_work:
@@ -93,7 +93,7 @@ def render_page_for_visitors(request: HttpRequest, campaign: Campaign) -> str:
     return render_to_string("campaigns/campaign.html", context, request=request)
 
 
-@require_GET
+@require_safe
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = visible_campaign(request, slug)
     context = {

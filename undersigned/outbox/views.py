@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 NAME = re.compile(r"^[0-9]+-[A-Za-z0-9-]+\.eml$")
 LINK = re.compile(r"https?://[^\s<>\"]+")
@@ -38,7 +38,7 @@ def _read(path: Path) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def outbox(request: HttpRequest) -> HttpResponse:
     if not settings.DEMO:
         raise Http404("The outbox exists only in the demo")
@@ -46,7 +46,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "outbox/list.html", {"messages": messages})
 
 
-@require_GET
+@require_safe
 def message(request: HttpRequest, name: str) -> HttpResponse:
     if not settings.DEMO or not NAME.match(name):
         raise Http404("No such message")

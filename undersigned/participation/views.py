@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Count, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from undersigned.areas.lookup import place
 from undersigned.areas.postal import InvalidPostalCode, normalise_postal_code
@@ -70,7 +70,7 @@ class Ranked:
     confirmed: int
 
 
-@require_GET
+@require_safe
 def area(request: HttpRequest, slug: str, ocd: str) -> HttpResponse:
     """One area of one campaign: its count, progress to the next delivery, the
     deliveries made, local groups, and the signers who asked to be listed."""
@@ -130,7 +130,7 @@ def recent_deliveries(campaign, division) -> tuple[list[Delivery], int]:
     return recent, max(0, recent[0].total - RECENT_DELIVERIES) if recent else 0
 
 
-@require_GET
+@require_safe
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     """Where a campaign's signers are: the areas with the most, a map, a chart."""
     campaign = visible_campaign(request, slug)
@@ -202,7 +202,7 @@ def overview_of(seen: Overview) -> dict:
     return parts
 
 
-@require_GET
+@require_safe
 def find(request: HttpRequest, slug: str) -> HttpResponse:
     """The areas a postal code lies in: straight to the one, or a list to choose from.
 

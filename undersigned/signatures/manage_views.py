@@ -25,7 +25,7 @@ def _signature_or_error(request: HttpRequest, token: str, finder):
 
 @sensitive_post_parameters()
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     signature, error = _signature_or_error(request, token, rights.find_by_manage_token)
     if error:
@@ -77,7 +77,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt
 @sensitive_post_parameters()
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """One-click unsubscribe (RFC 8058): a POST withdraws every consent to updates."""
     signature, error = _signature_or_error(request, token, rights.find_by_unsubscribe_token)
