@@ -166,7 +166,8 @@ def main() -> None:
             )
         pk = pending.pop()
         body = urlencode({"csrfmiddlewaretoken": csrf}).encode()
-        status, _, _ = call("POST", f"/confirm/{pk}/{confirm_token(pk)}/", body, cookie)
+        # A new signature's links are version 0 (nothing revoked them).
+        status, _, _ = call("POST", f"/confirm/{pk}/{confirm_token(pk, 0)}/", body, cookie)
         assert status == 302, status
 
     def getter(path, expect=200):

@@ -72,7 +72,8 @@ def links(slug: str, signers_path: str, out_path: str) -> dict:
         pk = found[digest][0]
         items.append(
             {
-                "path": f"/confirm/{pk}/{confirm_token(pk)}/",
+                # A new signature's links are version 0 (nothing revoked them).
+                "path": f"/confirm/{pk}/{confirm_token(pk, 0)}/",
                 "cookie": signer["cookie"],
                 "xff": signer["xff"],
             }

@@ -78,7 +78,9 @@ def signer(
         ),
     )
     if confirm:
-        actions.confirm(result.signature.pk, confirm_token(result.signature.pk))
+        actions.confirm(
+            result.signature.pk, confirm_token(result.signature.pk, result.signature.link_version)
+        )
     result.signature.refresh_from_db()
     return result.signature
 

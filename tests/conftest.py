@@ -154,7 +154,7 @@ def run_worker() -> None:
         )  # fmt: skip
 
 
-CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/confirm/[0-9a-f-]+/[0-9a-f]+/)")
+CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/confirm/[0-9a-f-]+/[^/\s]+/)")
 
 
 def confirm_path_from(message) -> str:

@@ -105,7 +105,9 @@ def sign_and_confirm(campaign, place, count: int, *, start: int = 0, **details) 
             ),
             **details,
         )
-        actions.confirm(result.signature.pk, confirm_token(result.signature.pk))
+        actions.confirm(
+            result.signature.pk, confirm_token(result.signature.pk, result.signature.link_version)
+        )
         ids.append(result.signature.pk)
     return ids
 

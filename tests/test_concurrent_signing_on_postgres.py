@@ -77,7 +77,7 @@ def test_twenty_simultaneous_confirmations_confirm_once():
     campaign = make_campaign()
     details = actions.SignerDetails(email="jane@example.org", first_name="Jane")
     signature = actions.sign(campaign, details, remember=True).signature
-    token = confirm_token(signature.id)
+    token = confirm_token(signature.id, signature.link_version)
 
     results, errors = all_at_once(20, lambda: actions.confirm(signature.id, token))
 

@@ -186,7 +186,9 @@ def test_list_cells_a_spreadsheet_would_run_are_escaped(campaign, smtp):
                 divisions=((somerville, "lookup"),),
             ),
         )
-        confirm(result.signature.pk, confirm_token(result.signature.pk))
+        confirm(
+            result.signature.pk, confirm_token(result.signature.pk, result.signature.link_version)
+        )
     bulk_confirmed(campaign, somerville, 96)
     run_worker()
     (letter,) = smtp.to(MAYOR)

@@ -54,7 +54,7 @@ def in_threads(works: list, *, barrier: bool = True) -> list[BaseException]:
 
 def confirm(signature_ids) -> None:
     for pk in signature_ids:
-        result = actions.confirm(pk, confirm_token(pk))
+        result = actions.confirm(pk, confirm_token(pk, 0))  # new signatures: links version 0
         assert result.newly_confirmed
 
 

@@ -8,7 +8,6 @@ production, and no mail can leave the machine.
 from __future__ import annotations
 
 import email
-import re
 import socket
 from contextlib import closing
 from email import policy
@@ -24,11 +23,9 @@ from undersigned.outbox import actions as outbox
 from undersigned.outbox.models import Email
 from undersigned.signatures.models import Signature
 
-from .conftest import form_data, run_worker
+from .conftest import CONFIRM_LINK, form_data, run_worker
 
 pytestmark = pytest.mark.django_db
-
-CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/confirm/[0-9a-f-]+/[0-9a-f]+/)")
 
 
 class Mailbox:

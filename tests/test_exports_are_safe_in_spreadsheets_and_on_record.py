@@ -126,7 +126,7 @@ def test_an_export_is_recorded_in_the_audit_log_without_personal_data(staff_clie
         sign(campaign, "Ysolde", "02144", "ysolde@example.org"),
         sign(other, "Marchbanks", "02145", "marchbanks@example.org"),
     ]
-    actions.confirm(signatures[0].pk, confirm_token(signatures[0].pk))
+    actions.confirm(signatures[0].pk, confirm_token(signatures[0].pk, signatures[0].link_version))
 
     response = export(staff_client, signatures)
     entry = AuditEntry.objects.get()

@@ -84,7 +84,9 @@ def test_malicious_input_gets_a_400_with_a_message_never_a_500(client, letter, c
 def test_confirming_leads_to_a_thank_you_page_that_knows_the_signers_area(client, letter, areas):
     signature = signer(letter, [areas["somerville"], areas["ma"]], 1, confirm=False)
 
-    response = client.post(f"/confirm/{signature.pk}/{confirm_token(signature.pk)}/")
+    response = client.post(
+        f"/confirm/{signature.pk}/{confirm_token(signature.pk, signature.link_version)}/"
+    )
 
     assert response.status_code == 302
     location = response["Location"]

@@ -119,7 +119,7 @@ def test_each_placement_knows_whether_its_signer_is_listed_after_every_change(le
 
     alice = signer(letter, somerville, 1, listed=True, confirm=False)
     assert listed_in(alice) == {None}  # pending
-    actions.confirm(alice.pk, confirm_token(alice.pk))
+    actions.confirm(alice.pk, confirm_token(alice.pk, alice.link_version))
     assert listed_in(alice) == listed
     rights.unlist(alice)
     assert listed_in(alice) == {None}

@@ -87,7 +87,7 @@ def signer(campaign, n: int, name: str, place=None):
         divisions=((place, "lookup"),) if place else (),
     )
     signature = sign(campaign, details).signature
-    confirm(signature.pk, confirm_token(signature.pk))
+    confirm(signature.pk, confirm_token(signature.pk, signature.link_version))
     return signature
 
 

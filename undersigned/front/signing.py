@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,6 +17,7 @@ from undersigned.campaigns.cache import visible_campaign
 from undersigned.participation.queries import thanks_url
 from undersigned.signatures import actions
 from undersigned.signatures.forms import SignForm
+from undersigned.signatures.links import CONFIRM_LINK_DAYS, ExpiredLink
 
 from .views import render_campaign
 
@@ -68,16 +70,26 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @sensitive_post_parameters()
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, signature_id: str, token: str) -> HttpResponse:
-    """GET (and HEAD) show a button; only the POST confirms, so link scanners change nothing."""
+    """GET (and HEAD) show a button; only the POST confirms, so link scanners change nothing.
+
+    An expired link confirms nothing and offers to e-mail a fresh one.
+    """
     try:
         if request.method != "POST":
             signature = actions.find_for_link(signature_id, token)
+        elif request.POST.get("resend"):
+            actions.send_fresh_link(signature_id, token)
+            return render(request, "signatures/fresh_link_sent.html")
         else:
             # The action finds the signature itself: looking it up here too
             # cost a query per confirmation in a confirm surge.
             result = actions.confirm(signature_id, token)
+    except ExpiredLink:
+        context = {"days": CONFIRM_LINK_DAYS}
+        return render(request, "signatures/confirm_link_expired.html", context, status=410)
     except actions.InvalidLink:
         return render(request, "signatures/invalid_link.html", status=404)
     if request.method != "POST":

@@ -22,16 +22,12 @@ from undersigned.outbox.actions import queue_email
 from undersigned.outbox.models import Email
 from undersigned.privacy.identity import email_digest, new_token, token_digest
 
-from .links import confirm_token_is_valid
+from .links import InvalidLink, confirm_token_version
 from .models import Consent, Device, Signature
 
 
 class CampaignNotOpen(Exception):
     """The campaign does not take signatures (draft, closed or archived)."""
-
-
-class InvalidLink(Exception):
-    """A confirmation link that is malformed, forged or points nowhere."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -199,15 +195,34 @@ class ConfirmResult:
     device_token: str | None = None
 
 
-def find_for_link(signature_id, token: str) -> Signature:
-    if not confirm_token_is_valid(signature_id, token):
-        raise InvalidLink
+def find_for_link(signature_id, token: str, *, any_age: bool = False) -> Signature:
+    """The signature a confirmation link is for.
+
+    InvalidLink if the link is forged, revoked ("Revoke this link" and erasure
+    bump the signature's link_version) or points nowhere; ExpiredLink (an
+    InvalidLink) if it is genuine and current but older than its lifetime,
+    unless `any_age`.
+    """
+    version = confirm_token_version(signature_id, token, any_age=any_age)
     try:
         signature = Signature.objects.get(pk=signature_id)
     except (Signature.DoesNotExist, ValueError) as error:
         raise InvalidLink from error
+    if signature.link_version != version or signature.erased_at:
+        raise InvalidLink
     _attach_campaign(signature)
     return signature
+
+
+def send_fresh_link(signature_id, token: str) -> None:
+    """After an expired confirmation link: e-mail a new one, if the signature
+    still waits for confirmation. The e-mail counts towards the signature's
+    share (MAX_EMAILS_PER_SIGNATURE); a revoked or forged link gets nothing
+    (InvalidLink)."""
+    signature = find_for_link(signature_id, token, any_age=True)
+    if signature.awaiting_confirmation:
+        with transaction.atomic():
+            queue_email(signature, Email.Kind.CONFIRM)
 
 
 def _attach_campaign(signature: Signature) -> None:
