@@ -233,6 +233,8 @@ REMEMBER_COOKIE = (
     "undersigned_device" if (DEMO or DEBUG or TESTING) else "__Host-undersigned_device"
 )
 REMEMBER_DAYS = 365
+# "This browser has just signed campaign N", for the thank-you page (signatures/marker.py).
+SIGNED_COOKIE = "undersigned_signed" if (DEMO or DEBUG or TESTING) else "__Host-undersigned_signed"
 
 # Per-process caches of read-mostly data (undersigned/memo.py): an edit made in
 # one web process reaches the others within this many seconds.

@@ -18,6 +18,8 @@ from undersigned.participation.queries import thanks_url
 from undersigned.signatures import actions
 from undersigned.signatures.forms import SignForm
 from undersigned.signatures.links import CONFIRM_LINK_DAYS, ExpiredLink
+from undersigned.signatures.marker import mark_just_signed
+from undersigned.signatures.models import Signature
 
 from .views import render_campaign
 
@@ -62,7 +64,10 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         return render_campaign(request, campaign, status=410)
     if device is not None:
         # A remembered, confirmed supporter: the signature counts already.
-        return redirect(thanks_url(result.signature))
+        response = redirect(thanks_url(result.signature))
+        if result.signature.apparent_status == Signature.Status.CONFIRMED:
+            mark_just_signed(response, campaign)
+        return response
     # The same page whether or not this address had signed before: the page
     # never tells anyone whether an address is on the list.
     del result
@@ -101,6 +106,8 @@ def confirm(request: HttpRequest, signature_id: str, token: str) -> HttpResponse
         }
         return render(request, "signatures/confirm.html", context)
     response = redirect(thanks_url(result.signature))
+    if result.signature.apparent_status == Signature.Status.CONFIRMED:
+        mark_just_signed(response, result.signature.campaign)
     if result.device_token:
         response.set_cookie(
             settings.REMEMBER_COOKIE,

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from undersigned.abuse import challenge
@@ -21,6 +22,7 @@ from undersigned.memo import Expiring
 from undersigned.participation.queries import area_link
 from undersigned.signatures.actions import recognise
 from undersigned.signatures.forms import SignForm
+from undersigned.signatures.marker import forget_just_signed, just_signed
 
 # The campaign page as every visitor without cookies sees it, but for two
 # per-response values: the CSRF token and the signed render time. Those are
@@ -93,14 +95,20 @@ def render_page_for_visitors(request: HttpRequest, campaign: Campaign) -> str:
     return render_to_string("campaigns/campaign.html", context, request=request)
 
 
+@never_cache
 @require_safe
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    """The thank-you page: "You have signed" for the browser that just did; for
+    anyone else, the campaign's count, the way to find others nearby and to share it."""
     campaign = visible_campaign(request, slug)
     context = {
         "campaign": campaign,
+        "signed": just_signed(request, campaign),
         "count": confirmed_count(campaign),
         "share_url": settings.SITE_URL + campaign.get_absolute_url(),
         # ?area=<division id>, set by the confirmation redirect: "find others near you".
         "area": area_link(campaign, request.GET.get("area")),
     }
-    return render(request, "campaigns/thanks.html", context)
+    response = render(request, "campaigns/thanks.html", context)
+    forget_just_signed(request, response)
+    return response
