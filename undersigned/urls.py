@@ -9,6 +9,8 @@ from undersigned.outbox import views as outbox
 from undersigned.participation import views as participation
 from undersigned.signatures import manage_views
 
+handler500 = "undersigned.http.server_error"
+
 admin.site.site_header = "undersigned: organisers"
 admin.site.site_title = "undersigned"
 
