@@ -301,6 +301,8 @@ class Stack:
                 "--port", str(self.port),
                 "--workers", str(args.workers),
                 "--blocking-threads", str(args.threads),
+                # As in the README: a dead worker is replaced, not the end of the server.
+                "--respawn-failed-workers",
                 "--backlog", "2048",
                 "--log-level", "warning",
                 "--no-ws",

@@ -60,6 +60,37 @@ def test_the_deploy_check_reports_no_warning_and_no_error(tmp_path):
     assert result.stderr == ""
 
 
+def deploy_check(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return run(["-m", "undersigned", "check", "--deploy"], env)
+
+
+def test_the_deploy_check_fails_without_a_key_ring(tmp_path):
+    env = production_environment(tmp_path)
+    del env["UNDERSIGNED_KEYS"]
+    result = deploy_check(env)
+    assert result.returncode != 0
+    assert "undersigned.E001" in result.stderr
+    assert "UNDERSIGNED_KEY_FILE" in result.stderr
+
+
+def test_the_deploy_check_fails_with_a_key_file_it_cannot_read(tmp_path):
+    env = production_environment(tmp_path)
+    del env["UNDERSIGNED_KEYS"]
+    (tmp_path / "keys.json").write_text('{"current": "k1", "keys": {}}')
+    for path in (tmp_path / "keys.json", tmp_path / "missing.json"):
+        result = deploy_check({**env, "UNDERSIGNED_KEY_FILE": str(path)})
+        assert result.returncode != 0
+        assert "undersigned.E001" in result.stderr
+
+
+@pytest.mark.parametrize("site_url", ["http://petitions.example.org", "petitions.example.org"])
+def test_the_deploy_check_fails_with_a_site_url_that_is_not_https(tmp_path, site_url):
+    result = deploy_check({**production_environment(tmp_path), "SITE_URL": site_url})
+    assert result.returncode != 0
+    assert "undersigned.E002" in result.stderr
+    assert "https://" in result.stderr
+
+
 @pytest.fixture(scope="module")
 def production(tmp_path_factory) -> dict:
     result = run(["-c", PROBE], production_environment(tmp_path_factory.mktemp("var")))
