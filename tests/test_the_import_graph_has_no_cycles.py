@@ -27,7 +27,7 @@ LAYERS = [
     ["abuse"],
     ["deliveries"],
     ["participation"],
-    ["retention", "front", "api", "staff"],
+    ["retention", "front", "api", "staff", "http"],
     ["demo"],
     ["urls", "settings", "wsgi", "__main__"],
 ]

@@ -93,8 +93,8 @@ def confirm(request: HttpRequest, signature_id: str, token: str) -> HttpResponse
             # cost a query per confirmation in a confirm surge.
             result = actions.confirm(signature_id, token)
     except ExpiredLink:
-        context = {"days": CONFIRM_LINK_DAYS}
-        return render(request, "signatures/confirm_link_expired.html", context, status=410)
+        expired = {"days": CONFIRM_LINK_DAYS}
+        return render(request, "signatures/confirm_link_expired.html", expired, status=410)
     except actions.InvalidLink:
         return render(request, "signatures/invalid_link.html", status=404)
     if request.method != "POST":
