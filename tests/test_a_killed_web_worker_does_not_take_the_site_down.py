@@ -18,7 +18,7 @@ from configparser import ConfigParser
 
 from .delivery_helpers import wait_for
 from .servers import Granian, readme_granian_command, served_on_loopback
-from .worker_processes import BIN, ROOT, ScenarioDatabase, alive, run
+from .worker_processes import BIN, ROOT, ScenarioDatabase, run
 
 UNITS = ROOT / "docs" / "systemd"
 
@@ -36,18 +36,24 @@ def test_the_site_answers_while_and_after_a_worker_is_killed(tmp_path):
             workers = server.workers()
             assert len(workers) == 3  # as the README says
             os.kill(workers[0], signal.SIGKILL)
-            assert wait_for(lambda: not alive(workers[0]), timeout=10)
+            killed = time.monotonic()
 
-            statuses = []
-            deadline = time.monotonic() + 8  # past granian's respawn interval (3.5 s)
-            while time.monotonic() < deadline:
-                statuses.append(server.request("GET", "/")[0])
-                time.sleep(0.1)
+            answers = []  # (seconds after the kill, status or the error's name)
+            while time.monotonic() - killed < 8:  # past granian's respawn interval (3.5 s)
+                try:
+                    answers.append((time.monotonic() - killed, server.request("GET", "/")[0]))
+                except OSError as error:
+                    answers.append((time.monotonic() - killed, type(error).__name__))
+                time.sleep(0.05)
             assert server.process.poll() is None, "granian's main process exited"
-            assert set(statuses) == {200}
             assert wait_for(lambda: len(server.workers()) == 3, timeout=20)
             assert workers[0] not in server.workers()
             assert server.request("GET", "/")[0] == 200
+    # The one request the killed worker had taken may be lost (a reset, in the
+    # first moments); every other one is answered.
+    lost = [(after, what) for after, what in answers if what != 200]
+    assert len(lost) <= 1 and all(after < 1 for after, _ in lost), lost
+    assert len(answers) - len(lost) >= 20
 
 
 def unit(name: str) -> ConfigParser:
