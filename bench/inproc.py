@@ -162,12 +162,11 @@ def main() -> None:
     def confirm():
         if not pending:
             pending.extend(
-                Signature.objects.filter(status="pending").values_list("pk", flat=True)[:5000]
+                Signature.objects.filter(status="pending").values_list("pk", "link_version")[:5000]
             )
-        pk = pending.pop()
+        pk, version = pending.pop()
         body = urlencode({"csrfmiddlewaretoken": csrf}).encode()
-        # A new signature's links are version 0 (nothing revoked them).
-        status, _, _ = call("POST", f"/confirm/{pk}/{confirm_token(pk, 0)}/", body, cookie)
+        status, _, _ = call("POST", f"/confirm/{pk}/{confirm_token(pk, version)}/", body, cookie)
         assert status == 302, status
 
     def getter(path, expect=200):

@@ -55,9 +55,9 @@ def ids_by_digest(campaign: Campaign, digests) -> dict[bytes, tuple]:
     for start in range(0, len(digests), CHUNK):
         rows = Signature.objects.filter(
             campaign=campaign, email_digest__in=digests[start : start + CHUNK]
-        ).values_list("email_digest", "id", "status", "quarantine_reason")
-        for digest, pk, status, reason in rows:
-            found[bytes(digest)] = (pk, status, reason)
+        ).values_list("email_digest", "id", "status", "quarantine_reason", "link_version")
+        for digest, pk, status, reason, version in rows:
+            found[bytes(digest)] = (pk, status, reason, version)
     return found
 
 
@@ -69,11 +69,10 @@ def links(slug: str, signers_path: str, out_path: str) -> dict:
     for digest, signer in accepted.items():
         if digest not in found:
             continue
-        pk = found[digest][0]
+        pk, _status, _reason, version = found[digest]
         items.append(
             {
-                # A new signature's links are version 0 (nothing revoked them).
-                "path": f"/confirm/{pk}/{confirm_token(pk, 0)}/",
+                "path": f"/confirm/{pk}/{confirm_token(pk, version)}/",
                 "cookie": signer["cookie"],
                 "xff": signer["xff"],
             }
@@ -90,7 +89,7 @@ def check(slug: str, signers_path: str, phase: str) -> dict:
     lost = len(set(accepted) - set(found))
     rows = Signature.objects.filter(campaign=campaign)
     statuses = dict(rows.values_list("status").annotate(n=Count("id")).order_by())
-    reasons = Counter(reason for _pk, status, reason in found.values() if reason)
+    reasons = Counter(reason for _pk, _status, reason, _version in found.values() if reason)
     emails = dict(
         Email.objects.filter(signature__campaign=campaign)
         .values_list("kind")
@@ -98,7 +97,7 @@ def check(slug: str, signers_path: str, phase: str) -> dict:
         .order_by()
     )
     want = Signature.Status.PENDING if phase == "signed" else Signature.Status.CONFIRMED
-    wrong_status = sum(1 for _pk, status, _r in found.values() if status != want)
+    wrong_status = sum(1 for _pk, status, _r, _v in found.values() if status != want)
     result = {
         "accepted_posts": accepted_posts,
         "accepted_people": len(accepted),

@@ -18,6 +18,7 @@ from undersigned.counting.models import CountEvent, Tally
 from undersigned.deliveries.models import Delivery, DeliverySigner
 from undersigned.signatures import actions
 from undersigned.signatures.links import confirm_token
+from undersigned.signatures.models import Signature
 
 from .conftest import needs_postgres
 from .delivery_helpers import bulk_confirmed, lawmaker, local_campaign, places
@@ -53,8 +54,11 @@ def in_threads(works: list, *, barrier: bool = True) -> list[BaseException]:
 
 
 def confirm(signature_ids) -> None:
+    versions = dict(
+        Signature.objects.filter(pk__in=signature_ids).values_list("pk", "link_version")
+    )
     for pk in signature_ids:
-        result = actions.confirm(pk, confirm_token(pk, 0))  # new signatures: links version 0
+        result = actions.confirm(pk, confirm_token(pk, versions[pk]))
         assert result.newly_confirmed
 
 

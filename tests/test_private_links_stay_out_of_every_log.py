@@ -120,7 +120,12 @@ def test_the_web_servers_access_logs_hold_no_private_link(tmp_path, server):
     """The demo's runserver logs every request; granian does when asked to (--access-log)."""
     port = free_port()
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("UNDERSIGNED_")},
+        # This process's environment (the clock-moved pass's clock too), less its settings.
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("UNDERSIGNED_") or k == "UNDERSIGNED_TEST_CLOCK"
+        },
         "DJANGO_SETTINGS_MODULE": "undersigned.settings",
         "UNDERSIGNED_DEMO": "1",
         "UNDERSIGNED_VAR_DIR": str(tmp_path),
