@@ -57,7 +57,7 @@ def test_with_a_campaign_it_names_the_recipients_and_any_choice(client, massachu
     campaign.targets.create(name="A. Governor (fictional)", title="Governor")
     target_by_area(campaign, "place", "mayor")
     body = client.get(URL, {"campaign": campaign.slug, "postal_code": "02143"}).json()
-    assert body["problem"] is None
+    assert body["notice"] == ""
     assert body["choices"] == []
     assert body["recipients"] == [
         {"name": "A. Governor (fictional)", "office": "Governor", "division": ""},
@@ -68,7 +68,10 @@ def test_with_a_campaign_it_names_the_recipients_and_any_choice(client, massachu
         },
     ]
     unknown = client.get(URL, {"campaign": campaign.slug, "postal_code": "99999"}).json()
-    assert unknown["problem"].startswith("We could not find the postal code 99999.")
+    assert unknown["notice"] == (
+        "We don't know yet where postal code 99999 lies. "
+        "We'll deliver your letter as soon as we do."
+    )
 
 
 @pytest.mark.parametrize(

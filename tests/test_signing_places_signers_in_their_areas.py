@@ -1,13 +1,16 @@
 """Signing with areas, through the web pages and without JavaScript: the form
 places each signer from their postal code, asks when the code spans several
-areas the campaign writes to, refuses codes it cannot place (unless the
-campaign takes anyone), and keeps each signature's areas for the counts.
+areas the campaign writes to (with "I'm not sure" as an answer), takes codes
+it cannot place yet, saying what waits, and keeps each signature's areas for
+the counts.
 
 The areas and officials are a small made-up set loaded through the same
 importers an organiser uses; the officials are fictional, at example.org.
 """
 
 from __future__ import annotations
+
+import html
 
 import pytest
 from django.urls import reverse
@@ -104,7 +107,7 @@ def test_a_code_spanning_two_districts_asks_which_and_keeps_everything_typed(cli
     assert "Which congressional district do you live in?" in page
     assert 'type="radio" name="area_cd"' in page
     assert f'value="{CD5}"' in page and f'value="{CD7}"' in page
-    assert "postal code 02145 covers more than one" in page
+    assert "postal code 02145 covers more than one" in html.unescape(page)
     for typed in ('value="Jane"', 'value="Doe"', 'value="jane@example.org"', "Ban it now."):
         assert typed in page
     assert not Signature.objects.exists()
@@ -138,23 +141,48 @@ def test_areas_the_campaign_does_not_write_to_are_not_asked_nor_guessed(client, 
     assert placed(Signature.objects.get()) == {MA: "lookup", SOMERVILLE: "lookup"}
 
 
-def test_an_unknown_postal_code_is_a_clear_error_next_to_the_field(client, areas):
+def test_an_unknown_postal_code_is_taken_and_the_signer_told_what_waits(client, areas):
     campaign = local_campaign("place")
     response = sign(client, campaign, postal_code="99999")
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert 'id="id_postal_code_error"' in page
-    assert "We could not find the postal code 99999. Please check it" in page
-    assert not Signature.objects.exists()
-
-
-def test_a_campaign_open_to_everyone_stores_unknown_codes_with_no_area(client, areas):
-    campaign = local_campaign("place", accept_outside_area=True)
-    response = sign(client, campaign, postal_code="99999")
     assert b"Check your e-mail" in response.content
+    page = html.unescape(response.content.decode())
+    assert (
+        "We don't know yet where postal code 99999 lies. "
+        "We'll deliver your letter as soon as we do." in page
+    )
     signature = Signature.objects.get()
     assert signature.postal_code == "99999"
     assert placed(signature) == {}
+
+
+def test_a_code_with_no_area_of_the_type_is_placed_where_it_can_be(client, areas):
+    campaign = local_campaign("sldl")
+    response = sign(client, campaign, postal_code="02143")
+    page = html.unescape(response.content.decode())
+    assert "We don't have your state house district for postal code 02143 yet." in page
+    assert placed(Signature.objects.get()) == {MA: "lookup", SOMERVILLE: "lookup", CD7: "lookup"}
+
+
+def test_an_area_without_lawmakers_is_said_plainly(client, areas):
+    campaign = local_campaign("place", "council")
+    page = html.unescape(sign(client, campaign, postal_code="02143").content.decode())
+    assert "We don't have your city or town's lawmakers yet." in page
+    assert placed(Signature.objects.get())[SOMERVILLE] == "lookup"
+
+
+def test_a_signer_not_sure_of_their_district_signs_and_waits_for_it(client, areas):
+    campaign = local_campaign("cd")
+    page = html.unescape(sign(client, campaign, postal_code="02145").content.decode())
+    assert "I'm not sure" in page
+    assert 'value="unsure"' in page
+
+    response = sign(client, campaign, postal_code="02145", area_cd="unsure")
+    assert b"Check your e-mail" in response.content
+    assert "Tell us which congressional district you live in whenever you know" in (
+        html.unescape(response.content.decode())
+    )
+    # Counted in every area the code determines without doubt, waiting for the district.
+    assert placed(Signature.objects.get()) == {MA: "lookup", SOMERVILLE: "lookup"}
 
 
 def test_a_campaign_without_targets_by_area_takes_any_code_and_keeps_known_areas(client, areas):

@@ -3,11 +3,13 @@ import re
 from django.conf import settings
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from undersigned.areas.forms import AreaStep
+from undersigned.areas.forms import FIELD_PREFIX, UNSURE, AreaStep
 from undersigned.areas.lookup import place, recipients_for
+from undersigned.areas.models import type_label
 from undersigned.areas.postal import InvalidPostalCode, normalise_postal_code
 from undersigned.campaigns.cache import campaign_by_slug
 from undersigned.counting.counts import confirmed_count
@@ -41,6 +43,18 @@ def campaign_count(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 LOOKUP_MAX_AGE = 300
+
+
+def phrases() -> dict[str, str]:
+    """The sentences areas.js builds its preview from, in the page's language:
+    `{names}` and `{areas}` are filled in by the script."""
+    return {
+        "goes_to": gettext("Your letter will go to: {names}."),
+        "choose": gettext("Choose your {areas} to see everyone it goes to."),
+        "choose_first": gettext("Choose your {areas} to see whom your letter goes to."),
+        "and": gettext(" and "),
+        "required": gettext("(required)"),
+    }
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,80}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -91,19 +105,23 @@ def area_lookup(request: HttpRequest) -> JsonResponse:
         "postal_code": postal_code,
         "known": placement.known,
         "divisions": [
-            {"id": d.ocd_id, "name": d.name, "type": d.type} for d in placement.divisions
+            {"id": d.ocd_id, "name": d.public_name, "type": d.type} for d in placement.divisions
         ],
     }
     if step is not None:
-        body["problem"] = step.problem()
+        # What waits for our data before any choice; each "I'm not sure" adds its own.
+        body["notice"] = step.notice()
         body["choices"] = [
             {
                 "field": name,
-                "label": field.label,
-                "options": [{"id": value, "name": label} for value, label in field.choices],
+                "label": str(field.label),
+                "area": type_label(name.removeprefix(FIELD_PREFIX)),
+                "options": [{"id": value, "name": str(label)} for value, label in field.choices],
+                "unsure_notice": step.notice({name: UNSURE}),
             }
             for name, field in step.fields.items()
         ]
+        body["phrases"] = phrases()
         body["recipients"] = [
             {"name": r.name, "office": r.office, "division": r.division}
             for r in recipients_for(campaign, placement.divisions)
@@ -149,7 +167,7 @@ def campaign_areas(request: HttpRequest, slug: str) -> JsonResponse:
             "areas": [
                 {
                     "id": tally.division.ocd_id,
-                    "name": tally.division.name,
+                    "name": tally.division.public_name,
                     "type": tally.division.type,
                     "confirmed": tally.confirmed,
                     "url": settings.SITE_URL + area_url(campaign, tally.division),

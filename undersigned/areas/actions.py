@@ -35,6 +35,7 @@ from .models import (
     parent_of,
     type_of,
 )
+from .signals import areas_changed
 
 # Few enough values per IN (...) for any SQLite build.
 CHUNK = 900
@@ -155,8 +156,17 @@ def run_import(
             transaction.set_rollback(True)
     if not dry_run:
         forget_all()  # the postal code look-ups this process keeps (areas/lookup.py)
+        tell_changed(report)
     report.seconds = time.monotonic() - started
     return report
+
+
+def tell_changed(report: ImportReport) -> None:
+    """Tell the layers above what an import (or a staff edit) changed, once it
+    is written: signatures waiting for these areas are placed, letters
+    waiting for officials are sent (see areas/signals.py)."""
+    if report.postal_codes_changed or report.officials_changed:
+        areas_changed.send(sender=ImportReport, report=report)
 
 
 # Divisions ------------------------------------------------------------------
@@ -218,7 +228,7 @@ def save_divisions(
         values["ocd_id"]: values
         for values in Division.objects.filter(country__in=countries).values(
             "id", "ocd_id", "name", "parent_id", "valid_from", "valid_through", "aliases", "codes",
-            "source",
+            "source", "display_name",
         )
     }  # fmt: skip
     ids = {ocd_id: values["id"] for ocd_id, values in existing.items()}
@@ -250,7 +260,19 @@ def save_divisions(
             continue
         changed.append(_division_values(row, wanted["parent_id"], aliases, codes, source))
         report.count("divisions", "updated", f"{row.ocd_id}: {', '.join(differences)}")
+        if "name" in differences:
+            _report_rename(report, row.ocd_id, old["name"], row.name, old["display_name"])
     upsert_rows(Division, DIVISION_COLUMNS, changed, ["ocd_id"], DIVISION_COLUMNS[3:])
+
+
+def _report_rename(report: ImportReport, ocd_id: str, old: str, new: str, shown: str) -> None:
+    """A rename is reported on its own line: public pages and delivered letters
+    may show the name. An organiser's display name is never overwritten."""
+    if shown:
+        where = f"pages keep showing the display name {shown!r}"
+    else:
+        where = "public pages and new letters show the new name; set a display name to keep the old"
+    report.count("divisions", "renamed", f"{ocd_id}: {old!r} → {new!r} ({where})")
 
 
 def ensure_divisions(rows: Sequence[DivisionRow], report: ImportReport, *, source: str) -> None:
@@ -290,6 +312,7 @@ def save_postal_links(rows: Sequence[LinkRow], report: ImportReport) -> None:
         )
     }
     writes, keys = [], set()
+    changed = report.postal_codes_changed
     for row in rows:
         key = (row.country, row.postal_code, division_ids[row.division_id])
         keys.add(key)
@@ -302,6 +325,7 @@ def save_postal_links(rows: Sequence[LinkRow], report: ImportReport) -> None:
         else:
             report.count("postal links", "unchanged")
             continue
+        changed.add((row.country, row.postal_code))
         writes.append((*key, row.weight, row.method, row.source))
     groups = {(row.country, row.postal_code, row.source) for row in rows}
     stale = [
@@ -316,6 +340,7 @@ def save_postal_links(rows: Sequence[LinkRow], report: ImportReport) -> None:
         )
     )
     for _, key in stale:
+        changed.add((key[0], key[1]))
         report.count("postal links", "removed", f"{key[0]} {key[1]} → {names.get(key[2])}")
     for chunk in chunks([pk for pk, _ in stale]):
         PostalCodeDivision.objects.filter(id__in=chunk).delete()
@@ -416,6 +441,13 @@ def save_officials(
     upsert_rows(ContactPoint, CONTACT_COLUMNS, contacts)
     if retire_missing and source:
         _retire_missing(set(keys), report, source=source)
+    report.officials_changed = report.officials_changed or any(
+        report.total(model, change)
+        for model, change in [
+            ("officials", "created"), ("officials", "updated"), ("officials", "retired"),
+            ("contact lists", "updated"),
+        ]
+    )  # fmt: skip
 
 
 def _retire_missing(keys: set[str], report: ImportReport, *, source: str) -> None:

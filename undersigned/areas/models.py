@@ -18,7 +18,8 @@ import datetime
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 # Human names of the common division types, for labels and questions.
@@ -76,6 +77,13 @@ def parent_of(ocd_id: str) -> str:
     return head if "/" in head else ""
 
 
+def public_name(path: str = "") -> Coalesce:
+    """The expression for a division's public name in a query: its display
+    name when an organiser gave one, else the imported name. `path` leads to
+    the division: "division__"."""
+    return Coalesce(NullIf(f"{path}display_name", Value("")), f"{path}name")
+
+
 def _today() -> datetime.date:
     return timezone.localdate()
 
@@ -96,7 +104,19 @@ class Division(models.Model):
     ocd_id = models.CharField("OCD id", max_length=300, unique=True)
     country = models.CharField(max_length=2, editable=False)
     type = models.CharField(max_length=50, editable=False)
-    name = models.CharField(max_length=300)
+    name = models.CharField(max_length=300, help_text="As the last import named it.")
+    # Set by organisers, never by an import: public pages and delivered lists
+    # show it, so a source renaming "Somerville" to "Somerville city" changes
+    # nothing a supporter or a lawmaker sees (the import reports the rename).
+    display_name = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        # Imports insert rows without naming this column.
+        db_default="",
+        help_text="The name shown on public pages and in delivered letters. Imports never "
+        "change it. Empty: the imported name.",
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
@@ -119,12 +139,17 @@ class Division(models.Model):
         indexes = [models.Index(fields=["country", "type"], name="division_country_type")]
 
     def __str__(self) -> str:
-        return self.name or self.ocd_id
+        return self.public_name or self.ocd_id
 
     def save(self, *args, **kwargs):
         self.country = country_of(self.ocd_id)
         self.type = type_of(self.ocd_id)
         super().save(*args, **kwargs)
+
+    @property
+    def public_name(self) -> str:
+        """The organiser's name for the area if they gave one, else the imported one."""
+        return self.display_name or self.name
 
     @property
     def type_label(self) -> str:

@@ -52,7 +52,7 @@ class CampaignAdmin(admin.ModelAdmin):
             {
                 "description": "E-mail is always asked and required: it confirms signatures.",
                 "fields": [
-                    ("country", "accept_outside_area"),
+                    "country",
                     "area_threshold",
                     ("first_name_field", "last_name_field"),
                     ("postal_code_field", "street_address_field"),

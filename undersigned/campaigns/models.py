@@ -91,12 +91,6 @@ class Campaign(models.Model):
         max_length=2, default="US", help_text="ISO country code of the postal codes asked."
     )
     partners = models.ManyToManyField(Partner, blank=True, related_name="campaigns")
-    accept_outside_area = models.BooleanField(
-        "accept signers outside the covered area",
-        default=False,
-        help_text="With targets by area: also take signatures whose postal code lies in no "
-        "targeted area (they are stored with no area). Otherwise such a code is refused.",
-    )
     # Small-area protection (see undersigned/participation/ and docs/privacy.md).
     area_threshold = models.PositiveSmallIntegerField(
         "smallest public area",

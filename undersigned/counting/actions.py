@@ -76,6 +76,24 @@ def record_transition(signature: Any, delta: int) -> None:
     )
 
 
+def record_placements(changes: Iterable[tuple[Any, int, int, int]]) -> int:
+    """Record that counted signatures entered (+1) or left (-1) single divisions.
+
+    `changes` are (signature id, campaign id, division id, delta) tuples.
+    Call it inside the transaction that adds or removes the placements, with
+    exactly what the tallies already hold for each signature (see
+    signatures/placing.py): the events touch those divisions' tallies only,
+    never the campaign's total.
+    """
+    rows = [
+        CountEvent(campaign_id=campaign_id, signature_id=pk, division_id=division_id, delta=delta)
+        for pk, campaign_id, division_id, delta in changes
+    ]
+    assert all(row.delta in (1, -1) for row in rows)
+    CountEvent.objects.bulk_create(rows)
+    return len(rows)
+
+
 def process_count_events(limit: int = 5000) -> int:
     """Fold up to `limit` events into tallies and create due milestones.
 
@@ -87,7 +105,7 @@ def process_count_events(limit: int = 5000) -> int:
         events = list(
             CountEvent.objects.select_for_update(skip_locked=True)
             .order_by("id")
-            .values_list("id", "campaign_id", "signature_id", "delta")[:limit]
+            .values_list("id", "campaign_id", "signature_id", "delta", "division_id")[:limit]
         )
         if not events:
             return 0
@@ -128,10 +146,17 @@ def process_all_count_events() -> int:
     return total
 
 
-def deltas_by_tally(events: Sequence[tuple[int, int, Any, int]]) -> Counter[Key]:
-    """Sum the events' deltas per campaign total and per (campaign, division)."""
+Event = tuple[int, int, Any, int, int | None]  # id, campaign, signature, delta, division
+
+
+def deltas_by_tally(events: Sequence[Event]) -> Counter[Key]:
+    """Sum the events' deltas per campaign total and per (campaign, division).
+
+    An event without a division counts in the total and in every division
+    its signature is placed in now; one with a division, in that one only.
+    """
     placements: defaultdict[object, list[int]] = defaultdict(list)
-    signature_ids = list({event[2] for event in events})
+    signature_ids = list({event[2] for event in events if event[4] is None})
     for chunk in chunks(signature_ids):
         rows = SignatureDivision.objects.filter(signature_id__in=chunk).values_list(
             "signature_id", "division_id"
@@ -139,7 +164,10 @@ def deltas_by_tally(events: Sequence[tuple[int, int, Any, int]]) -> Counter[Key]
         for signature_id, division_id in rows:
             placements[signature_id].append(division_id)
     deltas: Counter[Key] = Counter()
-    for _id, campaign_id, signature_id, delta in events:
+    for _id, campaign_id, signature_id, delta, division_id in events:
+        if division_id is not None:
+            deltas[(campaign_id, division_id)] += delta
+            continue
         deltas[(campaign_id, None)] += delta
         for division_id in placements[signature_id]:
             deltas[(campaign_id, division_id)] += delta

@@ -43,7 +43,8 @@ SELECT campaign_id, SUM(n) FROM (
     SELECT campaign_id, confirmed AS n FROM {tally}
      WHERE division_id IS NULL AND campaign_id IN ({ids})
     UNION ALL
-    SELECT campaign_id, delta FROM {event} WHERE campaign_id IN ({ids})
+    SELECT campaign_id, delta FROM {event}
+     WHERE campaign_id IN ({ids}) AND division_id IS NULL
 ) parts GROUP BY campaign_id
 """
 

@@ -23,6 +23,13 @@ class CountEvent(models.Model):
     Append-only: written in the same transaction as the status change, folded
     into tallies and deleted by the processor. Until then, counts shown on
     pages add the pending deltas (see counts.confirmed_counts).
+
+    Without a division, the event counts in the campaign's total and in
+    every division the signature is placed in when the processor folds it.
+    With a division, it counts in that division only: a counted signature
+    placed in one more area (its postal code was linked later, its signer
+    settled an ambiguous code, or changed it) or taken out of one
+    (signatures/placing.py).
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -32,6 +39,14 @@ class CountEvent(models.Model):
     )
     signature = models.ForeignKey(
         "signatures.Signature", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    division = models.ForeignKey(
+        "areas.Division",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     delta = models.SmallIntegerField()
     created_at = models.DateTimeField(default=timezone.now)

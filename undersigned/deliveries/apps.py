@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from undersigned.areas.signals import areas_changed
 from undersigned.campaigns.signals import campaign_closed
 from undersigned.counting.signals import tallies_rose
 
@@ -16,7 +17,9 @@ class DeliveriesConfig(AppConfig):
 
         from .mail import delivered_email_context
         from .milestones import on_campaign_closed, on_tallies_rose
+        from .waiting import on_areas_changed
 
         tallies_rose.connect(on_tallies_rose, dispatch_uid="deliveries-milestones")
         campaign_closed.connect(on_campaign_closed, dispatch_uid="deliveries-final")
         messages.register(Email.Kind.DELIVERED, delivered_email_context)
+        areas_changed.connect(on_areas_changed, dispatch_uid="deliveries-waiting")

@@ -131,9 +131,9 @@ def area_label(division) -> str:
     """
     segments = division.ocd_id.split("/")[2:]
     if len(segments) < 2:
-        return division.name
+        return division.public_name
     code = segments[0].split(":", 1)[-1].upper()
-    return f"{division.name}, {code}"
+    return f"{division.public_name}, {code}"
 
 
 class DeliverySigner(models.Model):

@@ -104,10 +104,12 @@ def signer_rows(delivery: Delivery) -> list[SignerRow]:
     ids = [row.signature_id for row in carried]
     cities = {}
     for start in range(0, len(ids), 900):
+        # The organiser's name for the place when they gave one (areas.Division).
         cities.update(
-            SignatureDivision.objects.filter(
+            (signature_id, shown or name)
+            for signature_id, name, shown in SignatureDivision.objects.filter(
                 signature_id__in=ids[start : start + 900], division__type="place"
-            ).values_list("signature_id", "division__name")
+            ).values_list("signature_id", "division__name", "division__display_name")
         )
     rows = []
     for row in carried:

@@ -20,6 +20,7 @@ from undersigned.signatures.forms import SignForm
 from undersigned.signatures.links import CONFIRM_LINK_DAYS, ExpiredLink
 from undersigned.signatures.marker import mark_just_signed
 from undersigned.signatures.models import Signature
+from undersigned.signatures.placing import waiting_notice
 
 from .views import render_campaign
 
@@ -69,9 +70,11 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             mark_just_signed(response, campaign)
         return response
     # The same page whether or not this address had signed before: the page
-    # never tells anyone whether an address is on the list.
+    # never tells anyone whether an address is on the list. What waits for
+    # our data is told from what was typed, never from a stored signature.
     del result
-    return render(request, "signatures/check_email.html", {"campaign": campaign})
+    context = {"campaign": campaign, "notice": form.area_notice()}
+    return render(request, "signatures/check_email.html", context)
 
 
 @sensitive_post_parameters()
@@ -103,6 +106,7 @@ def confirm(request: HttpRequest, signature_id: str, token: str) -> HttpResponse
             "signature": signature,
             # Without JavaScript the sign page could not show this preview.
             "recipients": letter_recipients(signature),
+            "notice": waiting_notice(signature),
         }
         return render(request, "signatures/confirm.html", context)
     response = redirect(thanks_url(result.signature))

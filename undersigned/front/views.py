@@ -23,6 +23,7 @@ from undersigned.participation.queries import area_link
 from undersigned.signatures.actions import recognise
 from undersigned.signatures.forms import SignForm
 from undersigned.signatures.marker import forget_just_signed, just_signed
+from undersigned.signatures.models import Signature
 
 # The campaign page as every visitor without cookies sees it, but for two
 # per-response values: the CSRF token and the signed render time. Those are
@@ -51,7 +52,9 @@ def render_campaign(
 
 
 def campaign_context(request, campaign: Campaign, form: SignForm | None, device) -> dict:
-    if form is None and campaign.is_live:
+    # A recognised supporter who signed this one already sees when, not the form.
+    signed = signed_from(device, campaign)
+    if form is None and campaign.is_live and signed is None:
         form = SignForm(campaign, device=device)
     count = confirmed_count(campaign)
     targets = list(campaign.targets.all())
@@ -59,6 +62,7 @@ def campaign_context(request, campaign: Campaign, form: SignForm | None, device)
         "campaign": campaign,
         "form": form,
         "device": device,
+        "signed": signed,
         "count": count,
         "percent": min(100, round(100 * count / campaign.goal)),
         "targets": targets,
@@ -70,6 +74,23 @@ def campaign_context(request, campaign: Campaign, form: SignForm | None, device)
         "form_token": request.POST.get("issued") or issue_form_token(),
         "pow_puzzle": challenge.issue() if campaign.proof_of_work and form else None,
     }
+
+
+def signed_from(device, campaign: Campaign) -> Signature | None:
+    """The signature this remembered supporter made on this campaign, if any.
+
+    The device is theirs (its token came from a confirmed e-mail), so the page
+    may tell its owner, and no one else, that they signed.
+    """
+    if device is None:
+        return None
+    return (
+        Signature.objects.filter(
+            campaign=campaign, email_digest=device.email_digest, erased_at__isnull=True
+        )
+        .only("id", "status", "held_status", "created_at", "withdrawn_at")
+        .first()
+    )
 
 
 @require_safe

@@ -25,6 +25,7 @@ SUBJECTS: dict[str, str] = {
     Email.Kind.CONFIRM: "Please confirm your signature: {title}",
     Email.Kind.ALREADY_SIGNED: "You have already signed: {title}",
     Email.Kind.DELIVERED: "Your letter was delivered: {title}",
+    Email.Kind.RECEIPT: "You signed: {title}",
 }
 
 Context = Callable[[Email], dict[str, Any]]

@@ -17,6 +17,9 @@ class Email(models.Model):
         CONFIRM = "confirm", "Please confirm"
         ALREADY_SIGNED = "already_signed", "You have already signed"
         DELIVERED = "delivered", "Your letter was delivered"
+        # Signed from a remembered device: counted at once, so this carries the
+        # private link that a confirmation e-mail would have.
+        RECEIPT = "receipt", "Your signature is counted"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

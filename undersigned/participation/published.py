@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from undersigned.areas.models import public_name
 from undersigned.memo import FOREVER, Expiring
 
 from .models import PublishedTally
@@ -82,8 +83,9 @@ def forget() -> None:
 def _load(campaign_id: int, as_of: datetime.datetime, threshold: int) -> PublishedAreas:
     rows = (
         PublishedTally.objects.filter(campaign_id=campaign_id)
-        .order_by("-confirmed", "division__name", "division_id")
-        .values_list("division_id", "division__ocd_id", "division__name", "confirmed", "milestones")
+        .annotate(shown_name=public_name("division__"))
+        .order_by("-confirmed", "shown_name", "division_id")
+        .values_list("division_id", "division__ocd_id", "shown_name", "confirmed", "milestones")
     )
     by_division: dict[int, PublishedArea] = {}
     within: dict[str, list[PublishedArea]] = {}

@@ -13,7 +13,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 
 from undersigned.areas.lookup import needed_types, officials_for
-from undersigned.areas.models import Division, SignatureDivision
+from undersigned.areas.models import Division, SignatureDivision, public_name
 from undersigned.campaigns.models import DeliveryRule
 from undersigned.deliveries.models import area_label
 from undersigned.memo import Expiring
@@ -65,7 +65,7 @@ def preferred(divisions: list[Division], types: list[str]) -> list[Division]:
             if division.type in SPECIFIC_FIRST
             else len(SPECIFIC_FIRST)
         )
-        return in_types, specific, division.name
+        return in_types, specific, division.public_name
 
     return sorted((d for d in divisions if d.type != "country"), key=rank)
 
@@ -262,7 +262,7 @@ def display_names(signature_ids: list) -> dict:
     """Signature id -> ("Jane D.", the city or town they signed from)."""
     city = SignatureDivision.objects.filter(
         signature=OuterRef("pk"), division__type="place"
-    ).values("division__name")[:1]
+    ).values(shown=public_name("division__"))[:1]
     rows = (
         Signature.objects.filter(pk__in=signature_ids)
         .only("id", "first_name", "last_name")

@@ -156,7 +156,12 @@ def _record(campaign, details, digest, trusted, now, *, consents, remember, devi
         Device.objects.filter(pk=device.pk).update(last_used_at=now)
         if signature.status == Signature.Status.CONFIRMED:
             record_transition(signature, +1)
-        return SignResult(signature, created=True, confirmed=True)
+        # No confirmation round-trip, but the signer still gets their private
+        # link: to see, change, withdraw or erase what they just signed.
+        receipt = email_within_share(signature, Email.Kind.RECEIPT)
+        return SignResult(
+            signature, created=True, confirmed=True, emails=[receipt] if receipt else []
+        )
     email = queue_email(signature, Email.Kind.CONFIRM)
     return SignResult(signature, created=True, emails=[email])
 

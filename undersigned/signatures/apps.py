@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from undersigned.areas.signals import areas_changed
+
 
 class SignaturesConfig(AppConfig):
     name = "undersigned.signatures"
@@ -12,6 +14,9 @@ class SignaturesConfig(AppConfig):
         from undersigned.outbox.models import Email
 
         from .mail import signer_context
+        from .placing import on_areas_changed
 
         messages.register(Email.Kind.CONFIRM, signer_context)
         messages.register(Email.Kind.ALREADY_SIGNED, signer_context)
+        messages.register(Email.Kind.RECEIPT, signer_context)
+        areas_changed.connect(on_areas_changed, dispatch_uid="signatures-place-waiting")

@@ -11,6 +11,8 @@ import re
 import unicodedata
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from undersigned.addresses import InvalidAddress, checked
 from undersigned.areas.forms import AreaStep
@@ -96,6 +98,9 @@ def consent_texts(campaign: Campaign) -> dict[str, tuple[str, object]]:
     return texts
 
 
+COMMENT_CONSENT = "consent_comment"
+COMMENT_LABEL = _("Include my comment, with my name, in the letter delivered to the lawmakers")
+
 LISTED_LABEL = "List my first name and city on this campaign's page for my area"
 
 
@@ -133,11 +138,28 @@ class SignForm(forms.Form):
                 f"{campaign.area_threshold} people in your area have signed. Never your e-mail, "
                 "street or postal code."
             )
+        if "comment" in fields:
+            self._explain_comment(campaign, fields)
         self.fields = {**fields, **self.fields}
         # Place the signer from the postal code sent; when it spans several
         # areas the campaign addresses, a required choice joins the form.
         self.areas = AreaStep(campaign, self._postal_code_sent())
         self.fields.update(self.areas.fields)
+
+    def _explain_comment(self, campaign: Campaign, fields: dict[str, forms.Field]) -> None:
+        """Say who reads the comment; where a letter is delivered, the signer may
+        send it with their name to the lawmakers (a consent, recorded with its words)."""
+        delivered = bool(campaign.pk) and campaign.delivery_rules.exists()
+        if not delivered:
+            fields["comment"].help_text = gettext(
+                "Only %(organisation)s reads your comment. It is not published or sent on."
+            ) % {"organisation": campaign.organisation}
+            return
+        fields["comment"].help_text = gettext(
+            "%(organisation)s reads your comment. It goes to the lawmakers, with your name, "
+            "only if you tick the box below. It is never shown on this site."
+        ) % {"organisation": campaign.organisation}
+        fields[COMMENT_CONSENT] = forms.BooleanField(required=False, label=COMMENT_LABEL)
 
     def _postal_code_sent(self) -> str | None:
         if not self.is_bound:
@@ -146,12 +168,9 @@ class SignForm(forms.Form):
             return self.data.get("postal_code")
         return self.device.postal_code if self.saved("postal_code") else None
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        problem = self.areas.problem()
-        if problem and not self.has_error("postal_code"):
-            self.add_error("postal_code" if "postal_code" in self.fields else None, problem)
-        return cleaned
+    def area_notice(self) -> str:
+        """What waits for this signer's data, once the form is valid (areas/forms.py)."""
+        return self.areas.notice(self.cleaned_data)
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -289,6 +308,8 @@ class SignForm(forms.Form):
 
     def consents_given(self) -> list[ConsentGiven]:
         given = []
+        if self.cleaned_data.get(COMMENT_CONSENT) and self.cleaned_data.get("comment"):
+            given.append(ConsentGiven(kind=Consent.Kind.COMMENT, text=str(COMMENT_LABEL)))
         for name, (text, partner) in self.consents.items():
             if self.cleaned_data.get(name):
                 kind = Consent.Kind.PARTNER if partner else Consent.Kind.ORGANISER
@@ -300,6 +321,10 @@ class SignForm(forms.Form):
     @property
     def personal_fields(self):
         return [self[name] for name in self.fields if name in LABELS]
+
+    @property
+    def comment_consent(self):
+        return self[COMMENT_CONSENT] if COMMENT_CONSENT in self.fields else None
 
     @property
     def consent_fields(self):

@@ -9,6 +9,7 @@ from django.conf import settings
 from undersigned.outbox.models import Email
 
 from .links import absolute, confirm_url
+from .placing import waiting_notice
 from .rights import manage_url, unsubscribe_url
 
 
@@ -25,4 +26,9 @@ def signer_context(email: Email) -> dict[str, Any]:
         "confirm_url": confirm_url(signature) if signature.awaiting_confirmation else "",
         "manage_url": manage_url(signature),
         "unsubscribe_url": unsubscribe_url(signature),
+        # What waits for our data (areas, lawmakers), said once the signer is placed.
+        "notice": waiting_notice(signature) if email.kind in NOTICE_KINDS else "",
     }
+
+
+NOTICE_KINDS = {Email.Kind.CONFIRM, Email.Kind.RECEIPT}

@@ -119,6 +119,9 @@ class Consent(models.Model):
         PARTNER = "partner", "Hear from a partner"
         # Told once, when the letter carrying the signer's name is delivered.
         DELIVERY = "delivery", "Hear when the letter is delivered"
+        # The comment goes with the signer's name in the delivered letter's
+        # list (as the EFF's action centre does); without it, only staff read it.
+        COMMENT = "comment", "Comment shown in the delivered letter"
 
     signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="consents")
     kind = models.CharField(max_length=12, choices=Kind.choices)

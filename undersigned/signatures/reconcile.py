@@ -96,12 +96,17 @@ SELECT division_id, SUM(n) FROM (
      WHERE s.campaign_id = %(campaign)s AND s.status = %(confirmed)s
      GROUP BY sd.division_id
     UNION ALL
-    SELECT NULL, -SUM(e.delta) FROM {event} e WHERE e.campaign_id = %(campaign)s
+    SELECT NULL, -SUM(e.delta) FROM {event} e
+     WHERE e.campaign_id = %(campaign)s AND e.division_id IS NULL
     UNION ALL
     SELECT sd.division_id, -SUM(e.delta)
       FROM {event} e JOIN {placement} sd ON sd.signature_id = e.signature_id
-     WHERE e.campaign_id = %(campaign)s
+     WHERE e.campaign_id = %(campaign)s AND e.division_id IS NULL
      GROUP BY sd.division_id
+    UNION ALL
+    SELECT e.division_id, -SUM(e.delta) FROM {event} e
+     WHERE e.campaign_id = %(campaign)s AND e.division_id IS NOT NULL
+     GROUP BY e.division_id
 ) parts GROUP BY division_id
 """
 

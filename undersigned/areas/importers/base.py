@@ -55,6 +55,8 @@ class ImportReport:
     # returned they are committed, and signatures waiting for an area there
     # can be placed. In a dry run, what would have changed.
     postal_codes_changed: set[tuple[str, str]] = field(default_factory=set, repr=False)
+    # Whether officials or their contact points were created, changed or retired.
+    officials_changed: bool = False
 
     def count(self, model: str, change: str, detail: str = "", n: int = 1) -> None:
         self.counts.setdefault(model, Counter())[change] += n

@@ -1,9 +1,10 @@
 // Progressive enhancement for campaigns with targets by area: after the postal
 // code is typed, ask our own lookup endpoint where it lies and show "Your
 // letter will go to: …". When the code spans several areas the campaign
-// addresses, ask the signer to choose before they press Sign. Without this
-// script the form asks after the first submit, and the confirmation page
-// shows the recipients.
+// addresses, ask the signer to choose (or say they are not sure) before they
+// press Sign. When we lack the area or its lawmakers, say so plainly. Without
+// this script the form asks after the first submit, and the next page says
+// what waits.
 (function () {
   "use strict";
   var preview = document.querySelector("[data-area-preview]");
@@ -38,7 +39,7 @@
     var fieldset = element("fieldset", { "class": "field area-choice", "data-area-choice": choice.field });
     var legend = element("legend", {}, choice.label + " ");
     legend.appendChild(element("span", { "class": "req", "aria-hidden": "true" }, "*"));
-    legend.appendChild(element("span", { "class": "visually-hidden" }, "(required)"));
+    legend.appendChild(element("span", { "class": "visually-hidden" }, answer.phrases.required));
     fieldset.appendChild(legend);
     choice.options.forEach(function (option, index) {
       var id = "id_" + choice.field + "_" + index;
@@ -62,21 +63,27 @@
     });
   }
 
+  // Every sentence comes from the server, in the page's language.
+  function fill(phrase, values) {
+    return phrase.replace(/\{(\w+)\}/g, function (whole, name) {
+      return name in values ? values[name] : whole;
+    });
+  }
+
   function showRecipients() {
     if (!answer) {
       preview.hidden = true;
       return;
     }
     preview.hidden = false;
-    if (answer.problem) {
-      message.textContent = answer.problem;
-      return;
-    }
+    var phrases = answer.phrases;
     var left_out = {};
     var pending = [];
+    var notice = answer.notice;
     answer.choices.forEach(function (choice) {
       var current = chosen(choice.field);
-      if (!current) pending.push(choice.label.replace(/^Which /, "your ").replace(/ do you live in\?$/, ""));
+      if (!current) pending.push(choice.area);
+      if (current === "unsure") notice = choice.unsure_notice;
       choice.options.forEach(function (option) {
         if (option.id !== current) left_out[option.id] = true;
       });
@@ -84,11 +91,15 @@
     var names = answer.recipients
       .filter(function (r) { return !r.division || !left_out[r.division]; })
       .map(function (r) { return r.office ? r.name + ", " + r.office : r.name; });
-    var text = names.length
-      ? "Your letter will go to: " + names.join("; ") + "."
-      : "We have no lawmakers on file for your area yet; your signature still counts there.";
-    if (pending.length) text += " Choose " + pending.join(" and ") + " to see everyone it goes to.";
-    message.textContent = text;
+    var parts = [];
+    if (names.length) parts.push(fill(phrases.goes_to, { names: names.join("; ") }));
+    if (pending.length) {
+      var areas = pending.join(phrases.and);
+      parts.push(fill(names.length ? phrases.choose : phrases.choose_first, { areas: areas }));
+    }
+    // The server's notice says nothing of an area still to be chosen.
+    if (notice) parts.push(notice);
+    message.textContent = parts.join(" ");
   }
 
   function lookup() {
