@@ -121,7 +121,7 @@ class AreaStep:
                 division_type, candidates, code
             )
 
-    def _chosen(self, cleaned_data: dict) -> tuple[dict[str, Division], list[str]]:
+    def chosen(self, cleaned_data: dict) -> tuple[dict[str, Division], list[str]]:
         """The signer's answers: the areas they chose, and the types they were unsure of."""
         chosen, unsure = {}, []
         if self.placement is None:
@@ -140,13 +140,13 @@ class AreaStep:
         """(division, how) pairs to store with the signature."""
         if self.placement is None:
             return ()
-        chosen, _unsure = self._chosen(cleaned_data)
+        chosen, _unsure = self.chosen(cleaned_data)
         return tuple(self.placement.assign(chosen))
 
     def notice(self, cleaned_data: dict | None = None) -> str:
         """What waits for this signer, given their answers so far."""
         if self.placement is None or not self.types:
             return ""
-        chosen, unsure = self._chosen(cleaned_data or {})
+        chosen, unsure = self.chosen(cleaned_data or {})
         placed = [division for division, _how in self.placement.assign(chosen)]
         return notice(self.campaign, self.placement, placed, unsure)

@@ -137,17 +137,7 @@ def _record(campaign, details, digest, trusted, now, *, consents, remember, devi
         signature.status = Signature.Status.QUARANTINED
         signature.quarantine_reason = ", ".join(quarantine_reasons)[:100]
     signature.save(force_insert=True)
-    Consent.objects.bulk_create(
-        Consent(
-            signature=signature,
-            kind=given.kind,
-            partner=given.partner,
-            text=given.text,
-            text_sha256=hashlib.sha256(given.text.encode()).hexdigest(),
-            given_at=now,
-        )
-        for given in consents
-    )
+    record_consents(signature, consents, now)
     SignatureDivision.objects.bulk_create(
         SignatureDivision(signature=signature, division=division, how=how)
         for division, how in details.divisions
@@ -164,6 +154,21 @@ def _record(campaign, details, digest, trusted, now, *, consents, remember, devi
         )
     email = queue_email(signature, Email.Kind.CONFIRM)
     return SignResult(signature, created=True, emails=[email])
+
+
+def record_consents(signature: Signature, consents, now) -> None:
+    """Keep each consent with the exact words the signer saw, and their hash."""
+    Consent.objects.bulk_create(
+        Consent(
+            signature=signature,
+            kind=given.kind,
+            partner=given.partner,
+            text=given.text,
+            text_sha256=hashlib.sha256(given.text.encode()).hexdigest(),
+            given_at=now,
+        )
+        for given in consents
+    )
 
 
 def _already_signed(campaign: Campaign, digest: bytes) -> SignResult | None:

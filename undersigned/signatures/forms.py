@@ -333,3 +333,33 @@ class SignForm(forms.Form):
     @property
     def area_fields(self):
         return [self[name] for name in self.areas.fields]
+
+
+class ChangeForm(SignForm):
+    """The signer's own page: change their name and postal code.
+
+    The same fields, cleaning and area step as the sign form, less everything
+    else. A new postal code that spans several areas the campaign writes to
+    asks which (or "I'm not sure"), as signing does.
+    """
+
+    CHANGEABLE = ("first_name", "last_name", "postal_code")
+
+    def __init__(self, signature, *args, **kwargs):
+        super().__init__(signature.campaign, *args, **kwargs)
+        self.signature = signature
+        same_code = self._postal_code_sent() in (None, signature.postal_code) or (
+            self.areas.postal_code == signature.postal_code
+        )
+        for name in list(self.fields):
+            keep = name in self.CHANGEABLE or (name in self.areas.fields and not same_code)
+            if not keep:
+                del self.fields[name]
+        for name in self.CHANGEABLE:
+            if name in self.fields:
+                self.fields[name].initial = getattr(signature, name)
+
+    def chosen(self) -> dict:
+        """The areas chosen for a new postal code, by type."""
+        chosen, _unsure = self.areas.chosen(self.cleaned_data)
+        return chosen

@@ -26,6 +26,8 @@ from django.utils import timezone
 
 from undersigned.counting.actions import record_transition
 
+from . import placing
+from .actions import record_consents
 from .links import absolute
 from .models import Consent, Device, Signature
 
@@ -178,3 +180,48 @@ def unlist(signature: Signature) -> None:
 def revoke_links(signature: Signature) -> None:
     Signature.objects.filter(pk=signature.pk).update(link_version=F("link_version") + 1)
     signature.refresh_from_db(fields=["link_version"])
+
+
+class AlreadyDelivered(Exception):
+    """A delivered letter carries the signer's name and area: they stay as delivered."""
+
+
+def delivered_on(signature: Signature):
+    """When the first letter carrying this signature was made, or None."""
+    first = signature.delivered_in.order_by("delivery__created_at").first()
+    return first.delivery.created_at if first else None
+
+
+def change_details(signature: Signature, *, first_name: str, last_name: str,
+                   postal_code: str, chosen: dict) -> list[str]:  # fmt: skip
+    """Change the signer's name and postal code, before any letter carries them.
+
+    A new postal code takes the signature out of its areas and places it by
+    the new one, with count events both ways (signatures/placing.py), so the
+    tallies stay exact. Returns what changed.
+    """
+    changed = []
+    with transaction.atomic():
+        if was_delivered(signature):
+            raise AlreadyDelivered
+        if postal_code != signature.postal_code:
+            country = signature.campaign.country if postal_code else ""
+            try:
+                placing.move(signature, country, postal_code, chosen)
+            except placing.AlreadyDelivered as error:
+                raise AlreadyDelivered from error
+            changed.append("postal_code")
+        names = {"first_name": first_name, "last_name": last_name}
+        names = {name: value for name, value in names.items() if getattr(signature, name) != value}
+        if names:
+            for name, value in names.items():
+                setattr(signature, name, value)
+            signature.save(update_fields=list(names))
+            changed += list(names)
+    return changed
+
+
+def give_consents(signature: Signature, given) -> int:
+    """Record consents the signer gives from their page, with the words they saw."""
+    record_consents(signature, given, timezone.now())
+    return len(given)
