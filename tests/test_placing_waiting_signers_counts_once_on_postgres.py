@@ -96,7 +96,11 @@ def test_two_placement_runs_racing_confirmations_and_processors_count_each_signe
     assert not CountEvent.objects.exists()
     assert reconcile() == []
     milestones = Delivery.objects.filter(division=district).order_by("milestone")
-    assert list(milestones.values_list("milestone", "signer_count")) == [(1, 100), (2, 100), (3, 100)]
+    assert list(milestones.values_list("milestone", "signer_count")) == [
+        (1, 100),
+        (2, 100),
+        (3, 100),
+    ]
     carried = DeliverySigner.objects.filter(division=district)
     assert carried.count() == carried.values("signature").distinct().count() == 300
     assert waiting().count() == 0

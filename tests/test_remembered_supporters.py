@@ -56,9 +56,7 @@ def test_a_remembered_supporter_signs_another_campaign_without_confirming(client
     run_worker()
     # No confirmation to make: only the receipt with the private link
     # (tests/test_remembered_signers_get_a_receipt_and_see_when_they_signed.py).
-    assert [message.subject for message in outbox[sent_before:]] == [
-        "You signed: Second campaign"
-    ]
+    assert [message.subject for message in outbox[sent_before:]] == ["You signed: Second campaign"]
 
 
 def test_not_you_forgets_the_device(client, campaign, outbox):

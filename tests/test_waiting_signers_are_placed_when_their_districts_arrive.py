@@ -145,8 +145,9 @@ def test_a_signer_waits_for_their_districts_and_is_counted_there_once_they_are_l
 ):
     campaign = legislature_campaign()
     page = html.unescape(
-        client.post(reverse("sign", args=[campaign.slug]), form_data(postal_code="02144"))
-        .content.decode()
+        client.post(
+            reverse("sign", args=[campaign.slug]), form_data(postal_code="02144")
+        ).content.decode()
     )
     assert "We don't have your state house district for postal code 02144 yet." in page
     assert "We'll deliver your letter as soon as we do." in page
@@ -221,8 +222,9 @@ def test_a_letter_to_a_district_without_lawmakers_waits_for_the_officials_import
         )
     )
     page = html.unescape(
-        client.post(reverse("sign", args=[campaign.slug]), form_data(postal_code="02144"))
-        .content.decode()
+        client.post(
+            reverse("sign", args=[campaign.slug]), form_data(postal_code="02144")
+        ).content.decode()
     )
     assert "We don't have your state house district's lawmakers yet." in page
     run_worker()

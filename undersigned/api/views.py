@@ -55,6 +55,8 @@ def phrases() -> dict[str, str]:
         "and": gettext(" and "),
         "required": gettext("(required)"),
     }
+
+
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,80}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 

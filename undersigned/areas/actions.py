@@ -166,6 +166,7 @@ def tell_changed(report: ImportReport) -> None:
     is written: signatures waiting for these areas are placed, letters
     waiting for officials are sent (see areas/signals.py)."""
     if report.postal_codes_changed or report.officials_changed:
+        forget_all()  # this process's look-ups must see the new links
         areas_changed.send(sender=ImportReport, report=report)
 
 

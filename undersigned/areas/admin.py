@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .importers.base import ImportFailed
+from .actions import tell_changed
+from .importers.base import ImportFailed, ImportReport
 from .importers.registry import IMPORTERS, run_importer
 from .models import ContactPoint, Division, Official, PostalCodeDivision, TargetRule
 
@@ -96,7 +97,9 @@ class ImportMixin(admin.ModelAdmin):
 @admin.register(Division)
 class DivisionAdmin(ImportMixin):
     import_model = "division"
-    list_display = ["name", "type", "ocd_id", "valid_from", "valid_through", "source"]
+    list_display = [
+        "name", "display_name", "type", "ocd_id", "valid_from", "valid_through", "source",
+    ]  # fmt: skip
     list_filter = ["type", "country"]
     search_fields = ["ocd_id", "name"]
     raw_id_fields = ["parent"]
@@ -112,6 +115,13 @@ class PostalCodeDivisionAdmin(admin.ModelAdmin):
     raw_id_fields = ["division"]
     list_select_related = ["division"]
     show_full_result_count = False
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # Signatures waiting for an area of this code are placed now, as after an import.
+        report = ImportReport("postal link saved in the admin")
+        report.postal_codes_changed.add((obj.country, obj.postal_code))
+        tell_changed(report)
 
 
 class ContactPointInline(admin.TabularInline):
@@ -130,6 +140,11 @@ class OfficialAdmin(ImportMixin):
     list_select_related = ["division"]
     inlines = [ContactPointInline]
     readonly_fields = ["key"]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # With its contacts saved: letters that waited for a lawmaker here go now.
+        tell_changed(ImportReport("official saved in the admin", officials_changed=True))
 
 
 class TargetRuleInline(admin.TabularInline):

@@ -31,6 +31,7 @@ from fpdf.fonts import FontFace
 from undersigned.addresses import ascii_address
 from undersigned.areas.models import SignatureDivision
 from undersigned.privacy.csvsafe import csv_lines
+from undersigned.signatures.models import Consent
 
 from .models import Delivery, DeliveryAttempt, DeliverySigner
 
@@ -48,6 +49,8 @@ class SignerRow:
     name: str
     place: str
     email: str = ""
+    # Only with the signer's consent (signatures.Consent.Kind.COMMENT).
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,15 @@ def signer_rows(delivery: Delivery) -> list[SignerRow]:
                 signature_id__in=ids[start : start + 900], division__type="place"
             ).values_list("signature_id", "division__name", "division__display_name")
         )
+    shared = set()
+    for start in range(0, len(ids), 900):
+        shared.update(
+            Consent.objects.filter(
+                signature_id__in=ids[start : start + 900],
+                kind=Consent.Kind.COMMENT,
+                withdrawn_at__isnull=True,
+            ).values_list("signature_id", flat=True)
+        )
     rows = []
     for row in carried:
         signature = row.signature
@@ -120,6 +132,7 @@ def signer_rows(delivery: Delivery) -> list[SignerRow]:
                 name=signature.full_name or NAME_WITHHELD,
                 place=cities.get(signature.pk) or signature.postal_code,
                 email=signature.email if delivery.include_emails else "",
+                comment=signature.comment if signature.pk in shared else "",
             )
         )
     return rows
@@ -134,10 +147,17 @@ def render_csv(delivery: Delivery, rows: list[SignerRow]) -> str:
     header = ["number", "name", "city or postal code"]
     if delivery.include_emails:
         header.append("email")
+    comments = any(row.comment for row in rows)
+    if comments:
+        header.append("comment")
     body = (
-        [row.number, row.name, row.place, *([row.email] if delivery.include_emails else [])]
+        [
+            row.number, row.name, row.place,
+            *([row.email] if delivery.include_emails else []),
+            *([row.comment] if comments else []),
+        ]
         for row in rows
-    )
+    )  # fmt: skip
     return "".join(csv_lines(header, body))
 
 
@@ -219,6 +239,25 @@ def write_letter(pdf: LetterPDF, delivery: Delivery, rows: list[SignerRow], addr
             if delivery.include_emails:
                 cells.append(row.email)
             table.row(cells)
+    write_comments(pdf, rows)
+
+
+def write_comments(pdf: LetterPDF, rows: list[SignerRow]) -> None:
+    """The comments signers asked us to send with their names, after the list."""
+    shared = [row for row in rows if row.comment]
+    if not shared:
+        return
+    pdf.ln(6)
+    pdf.set_font(FONT, "B", 11)
+    pdf.multi_cell(0, 6, "Comments from signers", new_x="LMARGIN", new_y="NEXT")
+    for row in shared:
+        pdf.set_font(FONT, "B", 10)
+        pdf.multi_cell(
+            0, 5.5, f"{row.number}. {row.name}, {row.place}", new_x="LMARGIN", new_y="NEXT"
+        )
+        pdf.set_font(FONT, size=10)
+        pdf.multi_cell(0, 5.5, row.comment, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
 
 
 def render_pdf(delivery: Delivery, rows: list[SignerRow]) -> bytes:

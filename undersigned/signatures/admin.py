@@ -1,12 +1,30 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 
 from undersigned.addresses import InvalidAddress, checked
+from undersigned.areas.models import TargetRule
+from undersigned.campaigns.models import Campaign
 from undersigned.privacy.csvsafe import streaming_csv_response
 from undersigned.privacy.identity import email_digest
 
-from . import exports
+from . import exports, placing
 from .models import Consent, Device, Signature
+
+
+class WaitingFilter(admin.SimpleListFilter):
+    title = "waiting for an area"
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Waiting for an area")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=placing.waiting().values("pk"))
+        return queryset
 
 
 class ConsentInline(admin.TabularInline):
@@ -29,7 +47,7 @@ class SignatureAdmin(admin.ModelAdmin):
     """
 
     list_display = ["created_at", "campaign", "status", "name", "postal_code", "confirmed_at"]
-    list_filter = ["status", "campaign"]
+    list_filter = ["status", WaitingFilter, "campaign"]
     list_select_related = ["campaign"]
     search_fields = ["postal_code"]
     search_help_text = "Search by exact e-mail address or by postal code."
@@ -45,6 +63,32 @@ class SignatureAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.waiting_view)
+        return [path("waiting/", view, name="signatures_signature_waiting"), *super().get_urls()]
+
+    def waiting_view(self, request):
+        """Per campaign and state: how many signatures wait for an area, and why."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        can_place = request.user.has_perm("areas.change_postalcodedivision")
+        placed = None
+        if request.method == "POST":
+            if not can_place:
+                raise PermissionDenied
+            placed = placing.place_waiting()
+        by_area = TargetRule.objects.values("campaign_id")
+        campaigns = Campaign.objects.filter(pk__in=by_area).exclude(status="archived")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Signatures waiting for an area",
+            "campaigns": [(c, placing.waiting_by_state(c)) for c in campaigns],
+            "can_place": can_place,
+            "placed": placed,
+            "changelist_url": reverse("admin:signatures_signature_changelist"),
+        }
+        return TemplateResponse(request, "admin/signatures/waiting.html", context)
 
     def has_change_permission(self, request, obj=None):
         return False

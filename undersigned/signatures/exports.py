@@ -1,7 +1,8 @@
 """Staff exports of signatures: recorded in the audit log, streamed, formula-safe.
 
-Exports carry the signer's name and postal code, not their e-mail address,
-street, phone or comment: what a delivery or a local group needs, no more.
+Exports carry the signer's name, postal code and comment, not their e-mail
+address, street or phone: what organisers need to read and act on, no more.
+The comment is in because the form tells signers that the organisers read it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from undersigned.privacy.models import AuditEntry
 
 from .models import Signature
 
-HEADER = ["campaign", "name", "postal code", "status", "signed", "confirmed"]
+HEADER = ["campaign", "name", "postal code", "status", "signed", "confirmed", "comment"]
 # Only the columns the rows need are read (and only names are decrypted).
 READ = [
     "campaign__slug", "first_name", "last_name", "postal_code", "status", "created_at",
-    "confirmed_at",
+    "confirmed_at", "comment",
 ]  # fmt: skip
 
 
@@ -56,4 +57,5 @@ def _rows(signatures: QuerySet[Signature]) -> Iterator[list[str]]:
             signature.get_status_display(),
             signature.created_at.isoformat(timespec="seconds"),
             signature.confirmed_at.isoformat(timespec="seconds") if signature.confirmed_at else "",
+            signature.comment,
         ]

@@ -326,6 +326,10 @@ class WaitingInState:
     def name(self) -> str:
         return self.state.public_name if self.state else "State not known"
 
+    @property
+    def top_reasons(self) -> list[tuple[str, int]]:
+        return self.reasons.most_common(10)
+
 
 def _state_of() -> Subquery:
     return Subquery(
