@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from undersigned.areas.importers.divisions import import_ocd_divisions
+from undersigned.areas.importers.officials import import_officials_csv
+from undersigned.areas.importers.postal import import_postal_csv
 from undersigned.areas.importers.registry import run_importer
 from undersigned.areas.models import TargetRule
 
@@ -31,6 +34,8 @@ needs_shared_data = pytest.mark.skipif(
 
 MA = "ocd-division/country:us/state:ma"
 SOMERVILLE = f"{MA}/place:somerville"
+CAMBRIDGE = f"{MA}/place:cambridge"
+CD5, CD7 = f"{MA}/cd:5", f"{MA}/cd:7"
 
 
 def load(kind: str, path: Path, **options):
@@ -49,3 +54,50 @@ def csv_text(*lines: str) -> bytes:
 
 def target_by_area(campaign, division_type: str, roles: str = "") -> TargetRule:
     return TargetRule.objects.create(campaign=campaign, division_type=division_type, roles=roles)
+
+
+def made_up_massachusetts() -> None:
+    """Somerville, Cambridge and two congressional districts, with 02143 in one town
+    and district, 02145 in one town and two districts, 02140 in two towns and one
+    district; fictional mayors and representatives at example.org."""
+    import_ocd_divisions(
+        csv_text(
+            "id,name",
+            "ocd-division/country:us,United States",
+            f"{MA},Massachusetts",
+            f"{SOMERVILLE},Somerville city",
+            f"{CAMBRIDGE},Cambridge city",
+            f"{CD5},Massachusetts's 5th congressional district",
+            f"{CD7},Massachusetts's 7th congressional district",
+        )
+    )
+    links = [
+        ("02143", MA),
+        ("02143", SOMERVILLE),
+        ("02143", CD7),
+        ("02145", MA),
+        ("02145", SOMERVILLE),
+        ("02145", CD5),
+        ("02145", CD7),
+        ("02140", MA),
+        ("02140", CAMBRIDGE),
+        ("02140", SOMERVILLE),
+        ("02140", CD7),
+    ]
+    import_postal_csv(
+        csv_text(
+            "country,postal_code,division_id,method,source",
+            *(f"US,{code},{division},manual,made-up" for code, division in links),
+        )
+    )
+    import_officials_csv(
+        csv_text(
+            "name,office,role,division_id,email",
+            f"Pat Example (fictional),Mayor of Somerville,mayor,{SOMERVILLE},"
+            "mayor@somerville.example.org",
+            f"Chris Sample (fictional),Mayor of Cambridge,mayor,{CAMBRIDGE},"
+            "mayor@cambridge.example.org",
+            f"Lee Fiveson (fictional),U.S. Representative,rep,{CD5},rep5@example.org",
+            f"Kim Sevenson (fictional),U.S. Representative,rep,{CD7},rep7@example.org",
+        )
+    )

@@ -32,7 +32,7 @@ def sign(client, campaign, outbox, **details):
 
 
 def test_the_form_says_where_the_comment_goes(client, db):
-    somerville, _ = places()
+    places()
     letter = local_campaign()
     page = html.unescape(client.get(letter.get_absolute_url()).content.decode())
     assert (

@@ -1,6 +1,9 @@
 """A signer whose postal code spans two congressional districts chooses theirs,
-in a real Chromium: with JavaScript the page asks and previews the letter's
-recipients before the first submit; without it the form asks after it."""
+or says they are not sure, in a real Chromium: with JavaScript the page asks
+and previews the letter's recipients before the first submit, never saying
+"no lawmakers" while there are some to choose from; without it the form asks
+after it. A signer who is not sure signs all the same and waits for the
+district."""
 
 from __future__ import annotations
 
@@ -107,7 +110,8 @@ def test_without_javascript_the_form_comes_back_with_the_question(new_page, camp
     question = page.get_by_role("group", name="Which congressional district do you live in?")
     expect(question).to_be_visible()
     expect(question).to_contain_text(
-        "Please choose your congressional district: postal code 02145 covers more than one."
+        "Please choose your congressional district, or “I'm not sure”: postal code 02145 "
+        "covers more than one."
     )
     expect(field(page, "First name")).to_have_value("Jane")
     expect(field(page, "E-mail")).to_have_value("jane@example.org")
@@ -115,3 +119,47 @@ def test_without_javascript_the_form_comes_back_with_the_question(new_page, camp
     page.get_by_role("button", name="Sign", exact=True).click()
     expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
     assert placement() == {MA: "lookup", SOMERVILLE: "lookup", CD7: "chosen"}
+
+
+def test_with_javascript_a_signer_not_sure_of_their_district_still_signs(page, campaign):
+    page.goto(campaign.get_absolute_url())
+    fill_details(page, "02145")
+    preview = page.locator("[data-area-preview]")
+    question = page.get_by_role("group", name="Which congressional district do you live in?")
+    expect(question).to_be_visible()
+    # Before a choice: lawmakers are on file for both districts, so say nothing of none.
+    expect(preview).to_contain_text("Choose your congressional district")
+    expect(preview).not_to_contain_text("lawmakers yet")
+    expect(preview).not_to_contain_text("no lawmakers")
+    question.get_by_label("I'm not sure").check()
+    expect(preview).to_contain_text("Tell us which congressional district you live in")
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    assert placement() == {MA: "lookup", SOMERVILLE: "lookup"}
+
+
+def test_without_javascript_a_signer_not_sure_of_their_district_still_signs(new_page, campaign):
+    page = new_page(java_script_enabled=False)
+    page.goto(campaign.get_absolute_url())
+    fill_details(page, "02145")
+    page.get_by_role("button", name="Sign", exact=True).click()
+    question = page.get_by_role("group", name="Which congressional district do you live in?")
+    question.get_by_label("I'm not sure").check()
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    expect(page.locator(".area-notice")).to_contain_text(
+        "Tell us which congressional district you live in whenever you know"
+    )
+    assert placement() == {MA: "lookup", SOMERVILLE: "lookup"}
+
+
+def test_with_javascript_a_code_we_do_not_know_is_said_plainly(page, campaign):
+    page.goto(campaign.get_absolute_url())
+    fill_details(page, "99999")
+    expect(page.locator("[data-area-preview]")).to_contain_text(
+        "We don't know yet where postal code 99999 lies. "
+        "We'll deliver your letter as soon as we do."
+    )
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    assert placement() == {}

@@ -51,7 +51,6 @@ def test_staff_see_waiting_signatures_per_state_and_why(staff_client, waiting_si
 
 
 def test_a_link_saved_by_hand_places_the_waiting_signatures(staff_client, waiting_signers):
-    _campaign, signatures = waiting_signers
     response = staff_client.post(
         reverse("admin:areas_postalcodedivision_add"),
         {

@@ -26,11 +26,16 @@ from undersigned.signatures.placing import place_waiting
 from undersigned.signatures.reconcile import reconcile
 from undersigned.signatures.rights import withdraw
 
-from .areas import MA, SOMERVILLE, target_by_area
+from .areas import CD5, CD7, MA, SOMERVILLE, made_up_massachusetts, target_by_area
 from .conftest import confirm_path_from, form_data, make_campaign, process_counts, run_worker
-from .test_signing_places_signers_in_their_areas import CAMBRIDGE, CD5, CD7, areas  # noqa: F401
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def areas(db):
+    made_up_massachusetts()
+
 
 MANAGE_LINK = re.compile(r"https?://[^/\s]+(/my/[^/\s]+/)")
 

@@ -16,64 +16,30 @@ import pytest
 from django.urls import reverse
 
 from undersigned.areas.importers.divisions import import_ocd_divisions
-from undersigned.areas.importers.officials import import_officials_csv
 from undersigned.areas.importers.postal import import_postal_csv
 from undersigned.areas.models import SignatureDivision
 from undersigned.signatures.models import Signature
 
-from .areas import MA, SOMERVILLE, csv_text, target_by_area
+from .areas import (
+    CAMBRIDGE,
+    CD5,
+    CD7,
+    MA,
+    SOMERVILLE,
+    csv_text,
+    made_up_massachusetts,
+    target_by_area,
+)
 from .conftest import confirm_path_from, form_data, make_campaign, run_worker
 
 pytestmark = pytest.mark.django_db
 
-CAMBRIDGE = f"{MA}/place:cambridge"
-CD5, CD7 = f"{MA}/cd:5", f"{MA}/cd:7"
 CA = "ocd-division/country:ca"
 
 
 @pytest.fixture
 def areas(db):
-    import_ocd_divisions(
-        csv_text(
-            "id,name",
-            "ocd-division/country:us,United States",
-            f"{MA},Massachusetts",
-            f"{SOMERVILLE},Somerville city",
-            f"{CAMBRIDGE},Cambridge city",
-            f"{CD5},Massachusetts's 5th congressional district",
-            f"{CD7},Massachusetts's 7th congressional district",
-        )
-    )
-    links = [
-        ("02143", MA),
-        ("02143", SOMERVILLE),
-        ("02143", CD7),
-        ("02145", MA),
-        ("02145", SOMERVILLE),
-        ("02145", CD5),
-        ("02145", CD7),
-        ("02140", MA),
-        ("02140", CAMBRIDGE),
-        ("02140", SOMERVILLE),
-        ("02140", CD7),
-    ]
-    import_postal_csv(
-        csv_text(
-            "country,postal_code,division_id,method,source",
-            *(f"US,{code},{division},manual,made-up" for code, division in links),
-        )
-    )
-    import_officials_csv(
-        csv_text(
-            "name,office,role,division_id,email",
-            f"Pat Example (fictional),Mayor of Somerville,mayor,{SOMERVILLE},"
-            "mayor@somerville.example.org",
-            f"Chris Sample (fictional),Mayor of Cambridge,mayor,{CAMBRIDGE},"
-            "mayor@cambridge.example.org",
-            f"Lee Fiveson (fictional),U.S. Representative,rep,{CD5},rep5@example.org",
-            f"Kim Sevenson (fictional),U.S. Representative,rep,{CD7},rep7@example.org",
-        )
-    )
+    made_up_massachusetts()
 
 
 def local_campaign(division_type: str = "place", roles: str = "", **fields):
