@@ -123,7 +123,8 @@ class AreaStep:
 
     def chosen(self, cleaned_data: dict) -> tuple[dict[str, Division], list[str]]:
         """The signer's answers: the areas they chose, and the types they were unsure of."""
-        chosen, unsure = {}, []
+        chosen: dict[str, Division] = {}
+        unsure: list[str] = []
         if self.placement is None:
             return chosen, unsure
         for name in self.fields:

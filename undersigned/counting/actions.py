@@ -161,12 +161,12 @@ def deltas_by_tally(events: Sequence[Event]) -> Counter[Key]:
         rows = SignatureDivision.objects.filter(signature_id__in=chunk).values_list(
             "signature_id", "division_id"
         )
-        for signature_id, division_id in rows:
-            placements[signature_id].append(division_id)
+        for signature_id, placed_in in rows:
+            placements[signature_id].append(placed_in)
     deltas: Counter[Key] = Counter()
-    for _id, campaign_id, signature_id, delta, division_id in events:
-        if division_id is not None:
-            deltas[(campaign_id, division_id)] += delta
+    for _id, campaign_id, signature_id, delta, one_division in events:
+        if one_division is not None:
+            deltas[(campaign_id, one_division)] += delta
             continue
         deltas[(campaign_id, None)] += delta
         for division_id in placements[signature_id]:

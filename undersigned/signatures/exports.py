@@ -57,5 +57,5 @@ def _rows(signatures: QuerySet[Signature]) -> Iterator[list[str]]:
             signature.get_status_display(),
             signature.created_at.isoformat(timespec="seconds"),
             signature.confirmed_at.isoformat(timespec="seconds") if signature.confirmed_at else "",
-            signature.comment,
+            str(signature.comment or ""),
         ]

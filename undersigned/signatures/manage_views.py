@@ -116,7 +116,9 @@ def consents_to_give(signature) -> dict[str, ConsentGiven]:
         )
     }
     offered = {}
-    for name, (text, partner) in consent_texts(campaign).items():
+    partners = {partner.pk: partner for partner in campaign.partners.all()}
+    for name, (text, shown_for) in consent_texts(campaign).items():
+        partner = partners.get(getattr(shown_for, "pk", None))
         kind = Consent.Kind.PARTNER if partner else Consent.Kind.ORGANISER
         if name == "consent_delivery":
             kind = Consent.Kind.DELIVERY

@@ -150,7 +150,7 @@ def _lacks(types: Iterable[str]) -> Q:
         placed = SignatureDivision.objects.filter(
             signature=OuterRef("pk"), division__type=division_type
         )
-        query |= ~Exists(placed)
+        query |= Q(~Exists(placed))
     return query
 
 
