@@ -37,8 +37,10 @@ LOCAL_IMPORTS = {
     # AppConfig.ready() is where Django lets an app import models and connect
     # its receivers: the app registry is not ready when apps.py is imported.
     ("campaigns/apps.py", "ready"): "connects the campaign cache's receivers",
-    ("deliveries/apps.py", "ready"): "connects the milestone receivers, registers its mail",
-    ("signatures/apps.py", "ready"): "registers what its e-mails say with the outbox",
+    ("deliveries/apps.py", "ready"): "connects the milestone and waiting-letter receivers, "
+    "registers its mail",
+    ("signatures/apps.py", "ready"): "registers what its e-mails say with the outbox, connects "
+    "the placing of waiting signatures",
 }
 
 
