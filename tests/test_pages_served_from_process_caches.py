@@ -74,8 +74,9 @@ def test_the_cached_page_is_not_served_to_a_remembered_supporter(cached_pages, c
     run_worker()
     supporter.post(confirm_path_from(outbox[-1]))
     page = page_of(supporter, campaign)
-    assert "Signing as <strong>Jane D.</strong>" in page
-    assert "Signing as" not in page_of(Client(), campaign)
+    assert "You signed this on" in page
+    assert "Not Jane? Click here." in page
+    assert "You signed this on" not in page_of(Client(), campaign)
 
 
 def test_an_edit_shows_at_once_in_the_process_that_made_it(cached_pages, campaign):

@@ -44,5 +44,6 @@ def on_areas_changed(sender: Any, *, report: Any, **kwargs: Any) -> int:
     if not report.officials_changed:
         return 0
     sent = dispatch_waiting()
-    report.count("letters waiting for officials", "sent", n=sent)
+    if sent:
+        report.count("letters waiting for officials", "sent", n=sent)
     return sent

@@ -37,9 +37,14 @@ NAMES_KEPT = 20_000
 class PublishedArea:
     division_id: int
     ocd_id: str
-    name: str
+    name: str  # the public name (areas.models.public_name)
     confirmed: int
     milestones: int
+
+    @property
+    def public_name(self) -> str:
+        """As a Division's: templates show either."""
+        return self.name
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from undersigned.areas.forms import notice
 from undersigned.areas.lookup import Placement, needed_types, place
@@ -74,12 +75,17 @@ class PlacingReport:
 
     def summary(self) -> str:
         if not self.placed:
-            return f"{self.examined} waiting signatures examined; none could be placed yet"
+            return _("%(examined)s waiting signatures examined; none could be placed yet") % {
+                "examined": self.examined
+            }
         types = ", ".join(f"{n} {t}" for t, n in sorted(self.by_type.items()))
-        return (
-            f"{self.examined} waiting signatures examined; {self.placed} placed in "
-            f"{self.placements} more areas ({types}); {self.counted} counted there"
-        )
+        return _(
+            "%(examined)s waiting signatures examined; %(placed)s placed in %(placements)s "
+            "more areas (%(types)s); %(counted)s counted there"
+        ) % {
+            "examined": self.examined, "placed": self.placed, "placements": self.placements,
+            "types": types, "counted": self.counted,
+        }  # fmt: skip
 
 
 # What the tallies hold ---------------------------------------------------
@@ -324,7 +330,7 @@ class WaitingInState:
 
     @property
     def name(self) -> str:
-        return self.state.public_name if self.state else "State not known"
+        return self.state.public_name if self.state else _("State not known")
 
     @property
     def top_reasons(self) -> list[tuple[str, int]]:
@@ -341,15 +347,17 @@ def _state_of() -> Subquery:
 
 def why_waiting(placement: Placement, types: Sequence[str]) -> str:
     """Why a postal code leaves a signature waiting, in an organiser's words."""
+    code = placement.postal_code
     if not placement.known:
-        return f"{placement.postal_code}: postal code not in the data"
+        return _("%(code)s: postal code not in the data") % {"code": code}
     for division_type in types:
         found = placement.of_type(division_type)
+        area = type_label(division_type)
         if not found:
-            return f"{placement.postal_code}: no {type_label(division_type)} linked yet"
+            return _("%(code)s: no %(area)s linked yet") % {"code": code, "area": area}
         if len(found) > 1:
-            return f"{placement.postal_code}: signer not sure which {type_label(division_type)}"
-    return f"{placement.postal_code}: can be placed now (run place_waiting)"
+            return _("%(code)s: signer not sure which %(area)s") % {"code": code, "area": area}
+    return _("%(code)s: can be placed now (run place_waiting)") % {"code": code}
 
 
 def waiting_by_state(campaign: Any) -> list[WaitingInState]:
@@ -422,8 +430,9 @@ def on_areas_changed(sender: Any, *, report: Any, **kwargs: Any) -> PlacingRepor
     if not report.postal_codes_changed:
         return None
     placing = place_waiting(postal_codes=report.postal_codes_changed)
-    report.count("waiting signatures", "examined", n=placing.examined)
-    report.count("waiting signatures", "placed", n=placing.placed)
+    if placing.examined:
+        report.count("waiting signatures", "examined", n=placing.examined)
+        report.count("waiting signatures", "placed", n=placing.placed)
     return placing
 
 
