@@ -12,9 +12,12 @@ from django.urls import reverse
 from undersigned.areas.importers.default_us import load_default_us
 from undersigned.areas.importers.divisions import import_ocd_divisions
 from undersigned.areas.models import Division, PostalCodeDivision, SignatureDivision
+from undersigned.campaigns.models import DeliveryRule
+from undersigned.deliveries.models import Delivery
+from undersigned.signatures.placing import place_waiting
 
 from .areas import MA, csv_text, target_by_area
-from .conftest import make_campaign, signed_in_with_second_factor
+from .conftest import make_campaign, run_worker, signed_in_with_second_factor
 from .delivery_helpers import bulk_signatures
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +93,32 @@ def test_staff_without_the_permissions_see_and_place_nothing(django_user_model, 
     assert client.get(URL).status_code == 200
     assert client.post(URL).status_code == 403
     assert not SignatureDivision.objects.filter(division__ocd_id=HOUSE).exists()
+
+
+def test_an_official_saved_by_hand_sends_the_letter_that_waited(staff_client, waiting_signers):
+    campaign, _signatures = waiting_signers
+    DeliveryRule.objects.create(
+        campaign=campaign, kind=DeliveryRule.Kind.LOCAL, division_type="sldl", batch_size=3
+    )
+    house = Division.objects.get(ocd_id=HOUSE)
+    PostalCodeDivision.objects.create(
+        country="US", postal_code="02144", division=house, method="manual"
+    )
+    place_waiting()
+    run_worker()
+    delivery = Delivery.objects.get(division=house)
+    assert not delivery.attempts.exists()
+
+    response = staff_client.post(
+        reverse("admin:areas_official_add"),
+        {
+            "name": "Riley House (fictional)", "office": "State Representative",
+            "role": "lower", "division": house.pk, "party": "",
+            "contacts-TOTAL_FORMS": "1", "contacts-INITIAL_FORMS": "0",
+            "contacts-0-kind": "email", "contacts-0-value": "rep@example.org",
+            "contacts-0-label": "", "contacts-0-for_delivery": "on",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.content
+    run_worker()
+    assert list(delivery.attempts.values_list("address", "state")) == [("rep@example.org", "sent")]
