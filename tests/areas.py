@@ -16,7 +16,8 @@ from undersigned.areas.importers.divisions import import_ocd_divisions
 from undersigned.areas.importers.officials import import_officials_csv
 from undersigned.areas.importers.postal import import_postal_csv
 from undersigned.areas.importers.registry import run_importer
-from undersigned.areas.models import TargetRule
+from undersigned.areas.models import SignatureDivision, TargetRule
+from undersigned.counting.models import Tally
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OCD = SHARED_DATA / "us-ocd-divisions.csv"
@@ -101,3 +102,15 @@ def made_up_massachusetts() -> None:
             f"Kim Sevenson (fictional),U.S. Representative,rep,{CD7},rep7@example.org",
         )
     )
+
+
+def tallies(campaign) -> dict[str | None, int]:
+    """The campaign's non-zero tallies by OCD id (None: the campaign total)."""
+    rows = Tally.objects.filter(campaign=campaign, confirmed__gt=0).select_related("division")
+    return {(t.division.ocd_id if t.division else None): t.confirmed for t in rows}
+
+
+def placed(signature) -> set[str]:
+    """The OCD ids of the areas a signature is placed in."""
+    rows = SignatureDivision.objects.filter(signature=signature)
+    return set(rows.values_list("division__ocd_id", flat=True))

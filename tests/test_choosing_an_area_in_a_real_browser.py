@@ -12,51 +12,17 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from undersigned.areas.importers.divisions import import_ocd_divisions
-from undersigned.areas.importers.officials import import_officials_csv
-from undersigned.areas.importers.postal import import_postal_csv
 from undersigned.areas.models import SignatureDivision
 
-from .areas import MA, SOMERVILLE, csv_text, target_by_area
+from .areas import CD5, CD7, MA, SOMERVILLE, made_up_massachusetts, target_by_area
 from .conftest import make_campaign
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CD5, CD7 = f"{MA}/cd:5", f"{MA}/cd:7"
-
 
 @pytest.fixture
 def campaign(live_server):
-    import_ocd_divisions(
-        csv_text(
-            "id,name",
-            "ocd-division/country:us,United States",
-            f"{MA},Massachusetts",
-            f"{SOMERVILLE},Somerville city",
-            f"{CD5},Massachusetts's 5th congressional district",
-            f"{CD7},Massachusetts's 7th congressional district",
-        )
-    )
-    links = [(code, MA) for code in ("02143", "02145")] + [
-        ("02143", SOMERVILLE),
-        ("02143", CD7),
-        ("02145", SOMERVILLE),
-        ("02145", CD5),
-        ("02145", CD7),
-    ]
-    import_postal_csv(
-        csv_text(
-            "country,postal_code,division_id,method",
-            *(f"US,{code},{division},manual" for code, division in links),
-        )
-    )
-    import_officials_csv(
-        csv_text(
-            "name,office,role,division_id,email",
-            f"Lee Fiveson (fictional),U.S. Representative,rep,{CD5},rep5@example.org",
-            f"Kim Sevenson (fictional),U.S. Representative,rep,{CD7},rep7@example.org",
-        )
-    )
+    made_up_massachusetts()
     campaign = make_campaign()
     target_by_area(campaign, "cd", "rep")
     return campaign

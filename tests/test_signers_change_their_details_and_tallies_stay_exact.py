@@ -17,16 +17,14 @@ import pytest
 from django.urls import reverse
 
 from undersigned.abuse.actions import quarantine, release
-from undersigned.areas.models import SignatureDivision
 from undersigned.campaigns.models import DeliveryRule
-from undersigned.counting.models import Tally
 from undersigned.deliveries.models import Delivery
 from undersigned.signatures.models import Signature
 from undersigned.signatures.placing import place_waiting
 from undersigned.signatures.reconcile import reconcile
 from undersigned.signatures.rights import withdraw
 
-from .areas import CD5, CD7, MA, SOMERVILLE, made_up_massachusetts, target_by_area
+from .areas import CD5, CD7, MA, SOMERVILLE, made_up_massachusetts, placed, tallies, target_by_area
 from .conftest import confirm_path_from, form_data, make_campaign, process_counts, run_worker
 
 pytestmark = pytest.mark.django_db
@@ -65,19 +63,6 @@ def signed(
         process_counts()
     manage = MANAGE_LINK.search(message.body).group(1)
     return Signature.objects.get(campaign=campaign), manage
-
-
-def tallies(campaign) -> dict[str | None, int]:
-    return {
-        (t.division.ocd_id if t.division else None): t.confirmed
-        for t in Tally.objects.filter(campaign=campaign).select_related("division")
-        if t.confirmed
-    }
-
-
-def placed(signature) -> set[str]:
-    rows = SignatureDivision.objects.filter(signature=signature)
-    return set(rows.values_list("division__ocd_id", flat=True))
 
 
 def change(client, manage, **fields):

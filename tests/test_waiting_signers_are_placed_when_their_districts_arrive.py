@@ -25,15 +25,14 @@ from undersigned.areas.importers.default_us import load_default_us
 from undersigned.areas.importers.divisions import import_ocd_divisions
 from undersigned.areas.importers.officials import import_officials_csv
 from undersigned.areas.importers.postal import import_postal_csv, import_zcta_districts
-from undersigned.areas.models import Division, SignatureDivision
+from undersigned.areas.models import Division
 from undersigned.campaigns.models import DeliveryRule
-from undersigned.counting.models import Tally
 from undersigned.deliveries.models import Delivery, DeliveryAttempt
 from undersigned.signatures.models import Signature
 from undersigned.signatures.placing import place_waiting, waiting_by_state
 from undersigned.signatures.reconcile import reconcile
 
-from .areas import MA, SOMERVILLE, csv_text, target_by_area
+from .areas import MA, SOMERVILLE, csv_text, placed, tallies, target_by_area
 from .boundaries import centre, feature, geojson, polygon, square
 from .conftest import confirm_path_from, form_data, make_campaign, run_worker
 
@@ -84,22 +83,6 @@ def sign_and_confirm(client, campaign, outbox, **details) -> Signature:
     client.post(confirm_path_from(outbox[-1]))
     run_worker()
     return Signature.objects.get(email_digest__isnull=False, campaign=campaign)
-
-
-def tallies(campaign) -> dict[str | None, int]:
-    return {
-        (tally.division.ocd_id if tally.division else None): tally.confirmed
-        for tally in Tally.objects.filter(campaign=campaign).select_related("division")
-        if tally.confirmed
-    }
-
-
-def placed(signature) -> set[str]:
-    return set(
-        SignatureDivision.objects.filter(signature=signature).values_list(
-            "division__ocd_id", flat=True
-        )
-    )
 
 
 def link_by_boundaries() -> None:
