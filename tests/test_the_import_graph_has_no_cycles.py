@@ -27,7 +27,8 @@ LAYERS = [
     ["abuse"],
     ["deliveries"],
     ["participation"],
-    ["retention", "front", "api", "staff", "http"],
+    ["staff"],
+    ["retention", "front", "api", "organise", "http"],
     ["demo"],
     ["urls", "settings", "wsgi", "__main__"],
 ]

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "undersigned.retention",
     "undersigned.front",
     "undersigned.api",
+    "undersigned.organise",
     "undersigned.demo",
 ]
 
@@ -119,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "undersigned.campaigns.context.site",
+                "undersigned.organise.access.workspace_context",
             ],
         },
     }

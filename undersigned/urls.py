@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from undersigned.api import views as api
 from undersigned.deliveries import views as deliveries
@@ -19,6 +19,7 @@ urlpatterns = [
     path("c/<slug:slug>/", pages.campaign_page, name="campaign"),
     path("c/<slug:slug>/sign/", signing.sign, name="sign"),
     path("c/<slug:slug>/thanks/", pages.thanks, name="thanks"),
+    path("c/<slug:slug>/picture/<str:name>", pages.share_picture, name="share_picture"),
     path("c/<slug:slug>/areas/", participation.overview, name="areas"),
     path("c/<slug:slug>/areas/find/", participation.find, name="find_area"),
     # The area's Open Civic Data id without 'ocd-division/': country:us/state:ma/place:x
@@ -33,5 +34,6 @@ urlpatterns = [
     path("api/campaigns/<slug:slug>/areas.json", api.campaign_areas, name="api_areas"),
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>", outbox.message, name="outbox_message"),
+    path("organise/", include("undersigned.organise.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -31,6 +31,7 @@ CACHED_MODELS = (
     "campaigns.LetterVersion",
     "areas.TargetRule",
     "campaigns.DeliveryRule",
+    "campaigns.ShareImage",
 )
 
 

@@ -39,16 +39,20 @@ class CampaignQuerySet(models.QuerySet):
     def with_page_data(self):
         """With what the campaign page, the sign form and the sign action read:
         partners, fixed targets, area and delivery rules, the current letter."""
-        return self.prefetch_related(
-            "partners",
-            "target_rules",
-            "delivery_rules",
-            models.Prefetch("targets", queryset=Target.objects.select_related("official")),
-            models.Prefetch(
-                "letter_versions",
-                queryset=LetterVersion.objects.order_by("-number"),
-                to_attr="newest_letters",
-            ),
+        return (
+            self.select_related("share_image")
+            .defer("share_image__data")
+            .prefetch_related(
+                "partners",
+                "target_rules",
+                "delivery_rules",
+                models.Prefetch("targets", queryset=Target.objects.select_related("official")),
+                models.Prefetch(
+                    "letter_versions",
+                    queryset=LetterVersion.objects.order_by("-number"),
+                    to_attr="newest_letters",
+                ),
+            )
         )
 
 
@@ -118,6 +122,19 @@ class Campaign(models.Model):
         help_text="Under attack: signers' browsers must solve a small puzzle (needs JavaScript).",
     )
 
+    # Dates: the worker opens a campaign whose launch was approved once
+    # `opens_at` passes, and closes a live one once `closes_at` passes
+    # (campaigns.actions.open_and_close_due).
+    opens_at = models.DateTimeField("opens", null=True, blank=True)
+    closes_at = models.DateTimeField("closes", null=True, blank=True)
+    # Set by the launch action once the checklist passed: the campaign goes
+    # live at once, or at `opens_at`.
+    launch_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # Sharing: the text suggested for posts, and an optional picture
+    # (ShareImage) for link previews.
+    share_text = models.CharField(max_length=280, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -152,10 +169,48 @@ class Campaign(models.Model):
             return FieldMode.REQUIRED
         return getattr(self, f"{name}_field")
 
+    @property
+    def uploaded_share_image(self) -> ShareImage | None:
+        try:
+            return self.share_image
+        except ShareImage.DoesNotExist:
+            return None
+
     def current_letter(self) -> LetterVersion | None:
         if hasattr(self, "newest_letters"):  # with_page_data()
             return self.newest_letters[0] if self.newest_letters else None
         return self.letter_versions.order_by("-number").first()
+
+
+class ShareImage(models.Model):
+    """The picture a campaign's shared links show, uploaded by its organisers.
+
+    Kept in the database rather than on disk, so every web process (and a
+    backup) has it without a shared volume; served from our own origin by
+    its content hash, so a new picture is a new address.
+    """
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, primary_key=True, related_name="share_image"
+    )
+    content_type = models.CharField(max_length=20)
+    data = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.width}x{self.height} {self.content_type}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "share_picture", args=[self.campaign.slug, f"{self.sha256[:16]}.{self.extension}"]
+        )
+
+    @property
+    def extension(self) -> str:
+        return self.content_type.rpartition("/")[2]
 
 
 class LetterVersion(models.Model):

@@ -31,7 +31,7 @@ def _contact_of(official: Official) -> ContactPoint | None:
     return chosen
 
 
-def _official_recipient(official: Official, key: str) -> Recipient:
+def official_recipient(official: Official, key: str) -> Recipient:
     contact = _contact_of(official)
     if contact is not None and contact.kind == ContactPoint.Kind.EMAIL:
         channel, address = DeliveryAttempt.Channel.EMAIL, contact.value
@@ -45,7 +45,7 @@ def recipients(delivery: Delivery) -> list[Recipient]:
     rules, or the campaign's fixed targets for a national delivery."""
     if delivery.division_id:
         return [
-            _official_recipient(official, f"official:{official.pk}")
+            official_recipient(official, f"official:{official.pk}")
             for official in officials_for(delivery.campaign, [delivery.division])
         ]
     found = []
@@ -55,7 +55,7 @@ def recipients(delivery: Delivery) -> list[Recipient]:
     for target in targets:
         key = f"target:{target.pk}"
         official = target.official
-        from_official = _official_recipient(official, key) if official else None
+        from_official = official_recipient(official, key) if official else None
         name = target.name or (official.name if official else "")
         office = ", ".join(p for p in (target.title, target.organisation) if p) or (
             official.office if official else ""

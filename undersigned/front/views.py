@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from undersigned.abuse import challenge
 from undersigned.abuse.timing import issue_form_token
 from undersigned.campaigns.cache import visible_campaign
-from undersigned.campaigns.models import Campaign
+from undersigned.campaigns.models import Campaign, ShareImage
 from undersigned.counting.counts import confirmed_count, confirmed_counts
 from undersigned.memo import Expiring
 from undersigned.participation.queries import area_link
@@ -132,4 +132,19 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     }
     response = render(request, "campaigns/thanks.html", context)
     forget_just_signed(request, response)
+    return response
+
+
+@require_GET
+def share_picture(request: HttpRequest, slug: str, name: str) -> HttpResponse:
+    """The picture organisers uploaded for shared links, from our own origin.
+
+    Its address names its content hash, so it may be cached for long.
+    """
+    campaign = visible_campaign(request, slug)
+    image = ShareImage.objects.filter(campaign=campaign).first()
+    if image is None or name != f"{image.sha256[:16]}.{image.extension}":
+        raise Http404("No such picture")
+    response = HttpResponse(bytes(image.data), content_type=image.content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

@@ -22,6 +22,12 @@ class AuditEntry(models.Model):
         ERASE = "erase", "Erase personal data"
         PURGE = "purge", "Retention purge"
         KEY_ROTATION = "key_rotation", "Key rotation"
+        # The organisers' workspace (undersigned/organise/).
+        CAMPAIGN_EDIT = "campaign_edit", "Campaign edited"
+        LAUNCH = "launch", "Campaign launched or scheduled"
+        OPEN = "open", "Campaign opened"
+        CLOSE = "close", "Campaign closed"
+        ACCOUNT = "account", "Workspace account created"
 
     at = models.DateTimeField()
     actor = models.CharField(max_length=150, help_text="Staff username, or 'system'.")

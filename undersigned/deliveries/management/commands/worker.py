@@ -4,7 +4,8 @@ Each worker is two processes:
 
 - the worker runs django-tasks-db's task loop (e-mail, rendering and sending
   deliveries) and, in a second thread, re-queueing what a dead worker left
-  half done (every minute) and the retention purge (every day);
+  half done (every minute), opening and closing campaigns on their dates
+  (every 30 seconds) and the retention purge (every day);
 - its child, `undersigned count`, runs the tally processor (counts,
   milestones) every second. It has a process of its own so that a delivery
   PDF, seconds of CPU, never holds it up on the GIL. The worker restarts it
@@ -44,6 +45,7 @@ from django.core.management import call_command
 from django.db import OperationalError, close_old_connections, connection, connections
 from django_tasks_db.management.commands import db_worker
 
+from undersigned.campaigns.actions import open_and_close_due
 from undersigned.counting.actions import process_all_count_events
 from undersigned.deliveries.sending import requeue_stuck as requeue_deliveries
 from undersigned.outbox.actions import requeue_stuck as requeue_emails
@@ -51,6 +53,8 @@ from undersigned.outbox.actions import requeue_stuck as requeue_emails
 log = logging.getLogger("undersigned.worker")
 
 Duty = tuple[float, Callable[[], object]]  # (seconds between runs, what to run)
+# A campaign opens or closes at most this long after its time.
+CAMPAIGN_DATES_EVERY = 30.0
 
 
 def count() -> None:
@@ -60,6 +64,10 @@ def count() -> None:
 def requeue() -> None:
     requeue_emails()
     requeue_deliveries()
+
+
+def open_and_close() -> None:
+    open_and_close_due()
 
 
 def purge() -> None:
@@ -223,7 +231,11 @@ class Command(db_worker.Command):
             # machine is short of CPU, taking signatures comes first and the
             # e-mail and delivery letters catch up.
             os.nice(nice)
-        duties = [(requeue_every, requeue), (purge_every, purge)]
+        duties = [
+            (requeue_every, requeue),
+            (CAMPAIGN_DATES_EVERY, open_and_close),
+            (purge_every, purge),
+        ]
         if counting == "thread":
             duties.insert(0, (count_every, count))
         stop = threading.Event()

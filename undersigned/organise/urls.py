@@ -1,0 +1,27 @@
+"""/organise/: the organisers' workspace (see access.py for who sees what)."""
+
+from django.urls import path
+
+from . import builder, launch, partners, review, views
+
+app_name = "organise"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/new/", builder.new_campaign, name="new_campaign"),
+    path("campaigns/preview/", builder.body_preview, name="body_preview"),
+    path("campaigns/<int:pk>/", views.campaign, name="campaign"),
+    *[
+        path(f"campaigns/<int:pk>/{step.slug}/", step.view, name=f"step_{step.slug}")
+        for step in builder.STEPS
+    ],
+    path("campaigns/<int:pk>/letter/preview.pdf", builder.letter_pdf, name="letter_pdf"),
+    path("campaigns/<int:pk>/letter/preview.png", builder.letter_png, name="letter_png"),
+    path("campaigns/<int:pk>/launch/", launch.launch, name="launch"),
+    path("review/", review.review, name="review"),
+    path("partner/", partners.partner_campaigns, name="partner_campaigns"),
+    path("partner/<int:pk>/", partners.partner_campaign_page, name="partner_campaign"),
+]

@@ -1,0 +1,89 @@
+"""The workspace's doors: signing in and out, the start page, the campaign list
+and each campaign's page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from undersigned.campaigns.models import Campaign
+from undersigned.campaigns.readiness import checklist
+from undersigned.signatures.models import Signature
+from undersigned.staff.forms import WorkspaceLoginForm
+
+from .access import navigation, organiser_campaign, organiser_view, workspace_view
+
+
+class SignInView(auth_views.LoginView):
+    """Username, password and (with STAFF_2FA) the code from one's authenticator.
+
+    Wrong passwords count towards django-axes' lockout, as at the admin's door.
+    """
+
+    template_name = "organise/sign_in.html"
+    redirect_authenticated_user = False
+
+    def get_form_class(self):
+        return WorkspaceLoginForm if settings.STAFF_2FA else AuthenticationForm
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("organise:home")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "two_factor": settings.STAFF_2FA}
+
+
+sign_in = SignInView.as_view()
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    return auth_views.LogoutView.as_view(next_page=reverse("organise:sign_in"))(request)
+
+
+@workspace_view(None)
+def home(request: HttpRequest) -> HttpResponse:
+    """Start where one's role works: the first section of the bar."""
+    sections = navigation(request)
+    if not sections:
+        return render(request, "organise/no_role.html", status=403)
+    return redirect(sections[0]["url"])
+
+
+def signature_counts(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{campaign id: {status: signatures}} in one query."""
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in campaign_ids}
+    rows = (
+        Signature.objects.filter(campaign_id__in=campaign_ids)
+        .values_list("campaign_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for campaign_id, status, n in rows:
+        counts[campaign_id][status] = n
+    return counts
+
+
+@organiser_view
+def campaigns(request: HttpRequest) -> HttpResponse:
+    listed = list(Campaign.objects.order_by("status", "-created_at"))
+    counts = signature_counts([campaign.pk for campaign in listed])
+    rows = [{"campaign": campaign, "counts": counts[campaign.pk]} for campaign in listed]
+    return render(request, "organise/campaigns.html", {"rows": rows})
+
+
+@organiser_view
+def campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = organiser_campaign(pk)
+    context = {
+        "campaign": campaign,
+        "counts": signature_counts([campaign.pk])[campaign.pk],
+        "checklist": checklist(campaign) if campaign.status == Campaign.Status.DRAFT else None,
+    }
+    return render(request, "organise/campaign.html", context)
