@@ -84,11 +84,12 @@ def _annotated(
     return divisions.annotate(**tests) if select else divisions.alias(**tests)
 
 
-COUNTS = {
-    "areas": Count("pk"),
-    "linked": Count("pk", filter=Q(linked=True)),
-    "reachable": Count("pk", filter=Q(reachable=True)),
-    "covered": Count("pk", filter=Q(linked=True, reachable=True)),
+# The four counts, each a filter on the annotated divisions.
+FILTERS = {
+    "areas": Q(),
+    "linked": Q(linked=True),
+    "reachable": Q(reachable=True),
+    "covered": Q(linked=True, reachable=True),
 }
 
 
@@ -126,16 +127,15 @@ class TypeCoverage(Coverage):
 
 
 def coverage_by_type(country: str, *, on: datetime.date | None = None) -> list[TypeCoverage]:
-    """Every division type in a country's data, with its coverage (one query)."""
-    divisions = Division.objects.current(on).filter(country=country.upper())
-    rows = _annotated(divisions, (), on).values("type").annotate(**COUNTS).order_by()
-    found = [
-        TypeCoverage(
-            division_type=row["type"],
-            **{name: row[name] for name in COUNTS},
-        )
-        for row in rows
-    ]
+    """Every division type in a country's data, with its coverage (four
+    grouped counts, whatever the number of areas)."""
+    divisions = _annotated(Division.objects.current(on).filter(country=country.upper()), (), on)
+    counts: dict[str, dict[str, int]] = {}
+    for name, condition in FILTERS.items():
+        rows = divisions.filter(condition).values("type").annotate(n=Count("pk")).order_by()
+        for row in rows:
+            counts.setdefault(row["type"], dict.fromkeys(FILTERS, 0))[name] = row["n"]
+    found = [TypeCoverage(division_type=kind, **numbers) for kind, numbers in counts.items()]
     return sorted(found, key=lambda c: type_sort_key(c.division_type))
 
 

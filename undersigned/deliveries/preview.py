@@ -12,9 +12,10 @@ import io
 
 import pypdfium2
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Exists, OuterRef
 
 from undersigned.areas.lookup import officials_for
-from undersigned.areas.models import Division, Official, TargetRule
+from undersigned.areas.models import Division, Official, PostalCodeDivision, TargetRule
 from undersigned.campaigns.models import Campaign, DeliveryRule, LetterVersion
 
 from .models import Delivery, DeliveryAttempt
@@ -48,7 +49,13 @@ def _sample_area(campaign: Campaign) -> tuple[Division | None, Official | None]:
     officials = Official.objects.current().filter(division__type=rule.division_type)
     if rule.role_list:
         officials = officials.filter(role__in=rule.role_list)
-    official = officials.select_related("division").order_by("division__ocd_id").first()
+    # An area signers can reach first: one with postal codes linked.
+    linked = Exists(PostalCodeDivision.objects.filter(division=OuterRef("division")))
+    official = (
+        officials.select_related("division")
+        .order_by(linked.desc(), "division__ocd_id", "pk")
+        .first()
+    )
     if official is None:
         return None, None
     found = officials_for(campaign, [official.division])

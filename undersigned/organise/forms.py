@@ -231,6 +231,8 @@ class PartnersForm(forms.Form):
 
 
 class NewPartnerForm(forms.ModelForm):
+    url = forms.URLField(label=_("Web site"), required=False, assume_scheme="https")
+
     class Meta:
         model = Partner
         fields = ["name", "url", "description"]
@@ -250,7 +252,7 @@ class LocalGroupForm(forms.Form):
     )
     name = forms.CharField(label=_("Group name"), max_length=200, required=False)
     email = forms.EmailField(label=_("Public e-mail address"), required=False)
-    url = forms.URLField(label=_("Web page"), required=False)
+    url = forms.URLField(label=_("Web page"), required=False, assume_scheme="https")
     meets = forms.CharField(label=_("When and where they meet"), max_length=300, required=False)
 
     def __init__(self, *args, partners, country: str, **kwargs):

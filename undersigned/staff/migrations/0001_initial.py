@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("campaigns", "0006_shareimage_campaign_closes_at_and_more"),
+        ("campaigns", "0006_builder"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
