@@ -178,6 +178,8 @@ class RuleCoverage:
     regions: list[RegionCoverage] = field(default_factory=list)
     postal_codes: int = 0  # postal codes in the data for the country
     postal_codes_reached: int = 0  # those linked to a covered area
+    # First-level regions (US states) with no area of this type at all.
+    regions_without: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> Coverage:
@@ -189,7 +191,11 @@ class RuleCoverage:
 
     @property
     def complete(self) -> bool:
-        return self.total.complete and self.postal_codes_reached == self.postal_codes
+        return (
+            self.total.complete
+            and not self.regions_without
+            and self.postal_codes_reached == self.postal_codes
+        )
 
     @property
     def label(self) -> str:
@@ -229,6 +235,16 @@ def rule_coverage(
     )
     covered = _annotated(divisions, roles, on).filter(linked=True, reachable=True)
     links = PostalCodeDivision.objects.filter(country=country)
+    first_level = Division.objects.current(on).filter(
+        country=country, ocd_id__regex=r"^ocd-division/country:[^/]+/[^/]+$"
+    )
+    without = []
+    if division_type not in set(first_level.values_list("type", flat=True)):
+        without = sorted(
+            name
+            for ocd_id, name in first_level.values_list("ocd_id", "name")
+            if ocd_id not in by_region
+        )
     return RuleCoverage(
         country=country,
         division_type=division_type,
@@ -239,4 +255,5 @@ def rule_coverage(
         .values("postal_code")
         .distinct()
         .count(),
+        regions_without=without,
     )

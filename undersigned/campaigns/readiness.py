@@ -70,15 +70,22 @@ def rule_gaps(coverage: RuleCoverage) -> list[str]:
                 % {"missing": region.areas - region.reachable, "areas": region.areas}
             )
         gaps.append(f"{kind}, {region.name}: {'; '.join(parts)}")
+    if coverage.regions_without:
+        gaps.append(
+            _("%(kind)s: none in our data for %(regions)s")
+            % {"kind": kind, "regions": ", ".join(coverage.regions_without)}
+        )
     unreached = coverage.postal_codes - coverage.postal_codes_reached
     if unreached and coverage.reaches_anyone:
         gaps.append(
             ngettext(
-                "%(kind)s: %(n)d postal code leads to no covered area",
-                "%(kind)s: %(n)d postal codes lead to no covered area",
+                "%(kind)s: %(n)d of %(total)d postal code leads to no area with an official "
+                "to write to",
+                "%(kind)s: %(n)d of %(total)d postal codes lead to no area with an official "
+                "to write to",
                 unreached,
             )
-            % {"kind": kind, "n": unreached}
+            % {"kind": kind, "n": unreached, "total": coverage.postal_codes}
         )
     return gaps
 

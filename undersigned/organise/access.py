@@ -97,6 +97,9 @@ def navigation(request: HttpRequest) -> list[dict]:
     for item in NAV:
         if not request.user.has_perm(item.permission):
             continue
+        # Superusers hold every permission but act for no partner.
+        if item.permission == SEE_PARTNER_CAMPAIGNS and partner_of(request.user) is None:
+            continue
         url = reverse(item.url_name)
         items.append({"label": item.label, "url": url, "current": request.path.startswith(url)})
     return items

@@ -11,9 +11,13 @@ from undersigned.campaigns.models import Campaign, FieldMode, Partner, Target
 from undersigned.demo.areas import load_demo_areas
 from undersigned.demo.deliveries import seed as seed_deliveries
 from undersigned.demo.participation import seed as seed_participation
+from undersigned.staff.models import PartnerAccount
+from undersigned.staff.roles import Role, create_account, group_for
 
-STAFF_USER = "organiser"
 STAFF_PASSWORD = "undersigned-demo"
+# (username, role): one workspace account of each kind, and a superuser for the admin.
+ACCOUNTS = [("organiser", Role.ORGANISER), ("reviewer", Role.REVIEWER), ("partner", Role.PARTNER)]
+SUPERUSER = "admin"
 
 LOCAL_BODY = """\
 Cameras that recognise faces are spreading through our towns, often bought with
@@ -145,19 +149,46 @@ class Command(BaseCommand):
         # More signers across the country, listed names and local groups, for the
         # area pages, the map and the chart; then the public numbers, published.
         seed_participation(local, national, network)
-        user, _ = get_user_model().objects.get_or_create(
-            username=STAFF_USER, defaults={"is_staff": True, "is_superuser": True}
+        self.accounts(network)
+        sign_in = "\n".join(
+            f"    {role.label:<10} {username} / {STAFF_PASSWORD}" for username, role in ACCOUNTS
         )
-        user.is_staff = user.is_superuser = True
-        user.set_password(STAFF_PASSWORD)
-        user.save()
         self.stdout.write(
             self.style.SUCCESS("Demo loaded: 2 campaigns.")
-            + f"\n  Organisers log in at {settings.SITE_URL}/admin/ as "
-            f"{STAFF_USER} / {STAFF_PASSWORD}\n"
+            + f"\n  The organisers' workspace: {settings.SITE_URL}/organise/ (no second factor "
+            "in the demo), as\n"
+            + sign_in
+            + f" ({network.name})"
+            + f"\n  The Django admin, for superusers: {settings.SITE_URL}/admin/ as "
+            f"{SUPERUSER} / {STAFF_PASSWORD}\n"
             f"  Sent mail appears at {settings.SITE_URL}/outbox/"
             + (f"\n  {delivered} deliveries made: /admin/deliveries/" if delivered else "")
         )
+
+    def accounts(self, partner: Partner) -> None:
+        """One account per workspace role, and the superuser; passwords reset on every run."""
+        users = get_user_model().objects
+        for username, role in ACCOUNTS:
+            user = users.filter(username=username).first()
+            if user is None:
+                create_account(
+                    role,
+                    username,
+                    password=STAFF_PASSWORD,
+                    actor="demo",
+                    partner=partner if role == Role.PARTNER else None,
+                )
+                continue
+            user.is_staff = user.is_superuser = False
+            user.set_password(STAFF_PASSWORD)
+            user.save()
+            user.groups.set([group_for(role)])
+            if role == Role.PARTNER:
+                PartnerAccount.objects.update_or_create(user=user, defaults={"partner": partner})
+        admin, _created = users.get_or_create(username=SUPERUSER)
+        admin.is_staff = admin.is_superuser = True
+        admin.set_password(STAFF_PASSWORD)
+        admin.save()
 
     def partner(self, name, url, description) -> Partner:
         partner, _ = Partner.objects.update_or_create(
