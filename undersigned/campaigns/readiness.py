@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from undersigned.areas.coverage import RuleCoverage, rule_coverage
 from undersigned.areas.models import TargetRule
@@ -78,12 +77,9 @@ def rule_gaps(coverage: RuleCoverage) -> list[str]:
     unreached = coverage.postal_codes - coverage.postal_codes_reached
     if unreached and coverage.reaches_anyone:
         gaps.append(
-            ngettext(
-                "%(kind)s: %(n)d of %(total)d postal code leads to no area with an official "
-                "to write to",
-                "%(kind)s: %(n)d of %(total)d postal codes lead to no area with an official "
-                "to write to",
-                unreached,
+            _(
+                "%(kind)s: postal codes that lead to no area with an official to write to: "
+                "%(n)d of %(total)d"
             )
             % {"kind": kind, "n": unreached, "total": coverage.postal_codes}
         )

@@ -1,0 +1,146 @@
+"""Every workspace URL, for everyone who might ask: the exact answer each gets.
+
+The URLs are read from the resolver, so a new workspace page without a row
+here fails this test: give it one (and see undersigned/organise/access.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+
+from undersigned.campaigns.models import Partner
+from undersigned.signatures import actions
+from undersigned.signatures.rights import manage_url
+from undersigned.staff.roles import Role
+
+from .conftest import make_campaign
+from .workspace import account, districts, draft, signed_in
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "supporter", "partner_a", "partner_b", "reviewer", "organiser"]
+IN = 302  # to the sign-in page
+
+
+def row(anonymous, supporter, partner_a, partner_b, reviewer, organiser):
+    return dict(zip(ROLES, (anonymous, supporter, partner_a, partner_b, reviewer, organiser)))
+
+
+ORGANISERS_ONLY = row(IN, IN, 403, 403, 403, 200)
+EXPECTED = {
+    "home": row(IN, IN, 302, 302, 302, 302),  # signed in: to one's own section
+    "sign_in": row(200, 200, 200, 200, 200, 200),
+    "sign_out": row(405, 405, 405, 405, 405, 405),  # POST only
+    "campaigns": ORGANISERS_ONLY,
+    "new_campaign": ORGANISERS_ONLY,
+    "body_preview": row(IN, IN, 403, 403, 403, 405),  # POST only
+    "campaign": ORGANISERS_ONLY,
+    "step_basics": ORGANISERS_ONLY,
+    "step_letter": ORGANISERS_ONLY,
+    "step_targets": ORGANISERS_ONLY,
+    "step_delivery": ORGANISERS_ONLY,
+    "step_form": ORGANISERS_ONLY,
+    "step_partners": ORGANISERS_ONLY,
+    "step_dates": ORGANISERS_ONLY,
+    "letter_pdf": ORGANISERS_ONLY,
+    "letter_png": ORGANISERS_ONLY,
+    "launch": ORGANISERS_ONLY,
+    "review": row(IN, IN, 403, 403, 200, 200),
+    "partner_campaigns": row(IN, IN, 200, 200, 403, 403),
+    # Partner A co-sponsors the campaign; B learns nothing of it.
+    "partner_campaign": row(IN, IN, 200, 404, 403, 403),
+}
+
+
+def workspace_url_names() -> list[str]:
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace == "organise":
+            return [pattern.name for pattern in entry.url_patterns]
+    raise AssertionError("no organise namespace in the URLconf")
+
+
+@pytest.fixture
+def world(client):
+    districts()
+    partner_a = Partner.objects.create(name="Partner A")
+    partner_b = Partner.objects.create(name="Partner B")
+    campaign = make_campaign(letter_body="Dear representative,\n\nPlease act.")
+    campaign.partners.add(partner_a)
+    supporter = Client()
+    signed = actions.sign(
+        campaign, actions.SignerDetails(email="supporter@example.org", first_name="Sam")
+    )
+    assert supporter.get(manage_url(signed.signature)).status_code == 200
+    clients = {
+        "anonymous": Client(),
+        "supporter": supporter,
+        "partner_a": signed_in(account(Role.PARTNER, "partner-a", partner_a)),
+        "partner_b": signed_in(account(Role.PARTNER, "partner-b", partner_b)),
+        "reviewer": signed_in(account(Role.REVIEWER, "reviewer")),
+        "organiser": signed_in(account(Role.ORGANISER, "organiser")),
+    }
+    return campaign, clients
+
+
+def test_every_workspace_url_has_a_row():
+    assert sorted(workspace_url_names()) == sorted(EXPECTED)
+
+
+def test_each_role_gets_exactly_its_answer_from_every_workspace_url(world):
+    campaign, clients = world
+    seen = {}
+    for name in workspace_url_names():
+        pattern_needs_pk = name in {
+            "campaign", "letter_pdf", "letter_png", "launch", "partner_campaign",
+        } or name.startswith("step_")  # fmt: skip
+        url = reverse(f"organise:{name}", args=[campaign.pk] if pattern_needs_pk else [])
+        for role in ROLES:
+            response = clients[role].get(url)
+            seen[(name, role)] = response.status_code
+            if response.status_code == IN and EXPECTED[name][role] == IN and name != "home":
+                assert response["Location"].startswith(reverse("organise:sign_in"))
+    expected = {(name, role): EXPECTED[name][role] for name in EXPECTED for role in ROLES}
+    wrong = {key: (seen[key], expected[key]) for key in expected if seen[key] != expected[key]}
+    assert wrong == {}, "(url, role): (got, expected)"
+
+
+def test_a_partner_never_sees_a_draft_it_co_sponsors(world):
+    campaign, clients = world
+    partner = Partner.objects.get(name="Partner A")
+    hidden = draft()
+    hidden.partners.add(partner)
+    url = reverse("organise:partner_campaign", args=[hidden.pk])
+    assert clients["partner_a"].get(url).status_code == 404
+    listing = clients["partner_a"].get(reverse("organise:partner_campaigns")).content.decode()
+    assert campaign.title in listing and hidden.title not in listing
+
+
+def test_each_role_starts_in_its_own_section(world):
+    _campaign, clients = world
+    starts = {
+        role: clients[role].get(reverse("organise:home"))["Location"]
+        for role in ("partner_a", "reviewer", "organiser")
+    }
+    assert starts == {
+        "partner_a": reverse("organise:partner_campaigns"),
+        "reviewer": reverse("organise:review"),
+        "organiser": reverse("organise:campaigns"),
+    }
+
+
+def test_a_password_without_the_second_factor_opens_nothing(world, settings):
+    assert settings.STAFF_2FA
+    organiser = Client()
+    organiser.force_login(account(Role.ORGANISER, "half-signed-in"))
+    response = organiser.get(reverse("organise:campaigns"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("organise:sign_in"))
+
+
+def test_workspace_accounts_do_not_open_the_django_admin(world):
+    _campaign, clients = world
+    for role in ("partner_a", "reviewer", "organiser"):
+        response = clients[role].get(reverse("admin:index"))
+        assert response.status_code == 302, role
