@@ -25,7 +25,8 @@ IN = 302  # to the sign-in page
 
 
 def row(anonymous, supporter, partner_a, partner_b, reviewer, organiser):
-    return dict(zip(ROLES, (anonymous, supporter, partner_a, partner_b, reviewer, organiser)))
+    values = (anonymous, supporter, partner_a, partner_b, reviewer, organiser)
+    return dict(zip(ROLES, values, strict=True))
 
 
 ORGANISERS_ONLY = row(IN, IN, 403, 403, 403, 200)

@@ -35,6 +35,10 @@ class SignInView(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         return reverse("organise:home")
 
+    def form_invalid(self, form):
+        # A clear 4xx, as for any bad input (django-axes answers 429 once locked).
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "two_factor": settings.STAFF_2FA}
 
