@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -91,8 +92,9 @@ def bad(request, campaign, slug, context) -> HttpResponse:
 
 
 def default_organisation() -> str:
+    """One organisation runs the installation: as on its last campaign, else the site's name."""
     latest = Campaign.objects.exclude(organisation="").order_by("-created_at").first()
-    return latest.organisation if latest else ""
+    return latest.organisation if latest else settings.SITE_NAME
 
 
 @organiser_view

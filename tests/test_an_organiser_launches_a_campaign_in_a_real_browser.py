@@ -1,0 +1,167 @@
+"""A new organiser signs in with a password and a one-time code, builds a
+per-area campaign from nothing ("write to each signer's state representative
+every 100 signers"), tests a postal code, launches it; then a supporter signs
+and confirms. In Debian's Chromium, every request on our own origin.
+
+The organiser's form interactions (each fill, tick and click) are counted:
+the issue's bar is at most 15 from the campaign list to a live campaign.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from undersigned.areas.models import SignatureDivision
+from undersigned.campaigns.models import Campaign
+from undersigned.counting.counts import confirmed_count
+from undersigned.signatures.models import Signature
+from undersigned.staff.roles import Role, create_account, new_authenticator
+
+from .conftest import CONFIRM_LINK, run_worker
+from .workspace import FIRST_MIDDLESEX, PASSWORD, code_for, districts
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BUILD_INTERACTIONS = 15
+
+
+class Counted:
+    """The organiser's hands: every fill, tick and click goes through here."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.count = 0
+
+    def fill(self, locator, value: str) -> None:
+        self.count += 1
+        locator.fill(value)
+
+    def click(self, locator) -> None:
+        self.count += 1
+        locator.click()
+
+    def tick(self, locator) -> None:
+        self.count += 1
+        locator.check()
+
+
+@pytest.fixture
+def world(settings, live_server):
+    settings.SITE_URL = live_server.url
+    settings.SIGN_MIN_SECONDS = 0
+    districts()
+    user = create_account(Role.ORGANISER, "new-organiser", password=PASSWORD, actor="test")
+    return new_authenticator(user)
+
+
+def sign_in(page: Page, device) -> int:
+    hands = Counted(page)
+    page.goto("/organise/")
+    expect(page.get_by_role("heading", name="Organisers' workspace")).to_be_visible()
+    hands.fill(page.get_by_label("Username"), "new-organiser")
+    hands.fill(page.get_by_label("Password"), PASSWORD)
+    hands.fill(page.get_by_label("Code from your authenticator app"), code_for(device))
+    hands.click(page.get_by_role("button", name="Sign in"))
+    expect(page.get_by_role("heading", name="Campaigns", level=1)).to_be_visible()
+    return hands.count
+
+
+def build_and_launch(page: Page) -> int:
+    hands = Counted(page)
+    hands.click(page.get_by_role("link", name="New campaign"))
+    # 1. Basics (the address is made from the title).
+    hands.fill(page.get_by_label("Title"), "Protect our privacy")
+    hands.fill(
+        page.get_by_label("Summary"), "Ask your state representative to ban face surveillance."
+    )
+    hands.fill(page.get_by_label("The campaign page's text"), "Face surveillance is **spreading**.")
+    expect(page.locator("[data-preview] strong")).to_have_text("spreading")  # live preview
+    hands.click(page.get_by_role("button", name="Save and continue"))
+    # 2. The letter.
+    expect(page.get_by_role("heading", name="2. The letter")).to_be_visible()
+    hands.fill(page.get_by_label("Subject"), "Ban face surveillance")
+    hands.fill(page.get_by_label("Letter"), "Dear representative,\n\nPlease ban it.")
+    hands.click(page.get_by_role("button", name="Save and continue"))
+    # 3. Targets: the picker names each kind of area in words, with its numbers.
+    expect(page.get_by_role("heading", name="3. Targets")).to_be_visible()
+    hands.tick(page.get_by_label("State house districts (sldl)"))
+    hands.click(page.get_by_role("button", name="Save and continue"))
+    # Delivery defaults to every 100 signers per area: straight to the checklist.
+    expect(page.get_by_role("heading", name="4. Delivery")).to_be_visible()
+    expect(page.get_by_label(re.compile("Deliver to an area's officials"))).to_have_value("100")
+    hands.click(page.get_by_role("link", name="Launch checklist"))
+    expect(page.get_by_role("heading", name="Launch checklist")).to_be_visible()
+    expect(page.get_by_text("Signers from 2 of 3 postal codes")).to_be_visible()
+    # What a signer from a split ZIP sees, and whom each answer writes to.
+    hands.fill(page.get_by_label("Test a postal code"), "02140")
+    hands.click(page.get_by_role("button", name="Test", exact=True))
+    expect(page.get_by_text("Which state house district do you live in?")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile("2nd Middlesex: the letter goes to Casey Sample"))
+    ).to_be_visible()
+    # Partial coverage: California's district has no postal codes yet.
+    expect(
+        page.get_by_text(re.compile("California: 1 of 1 have no postal codes linked"))
+    ).to_be_visible()
+    hands.tick(page.get_by_label("I understand what is missing and want to launch anyway."))
+    hands.click(page.get_by_role("button", name="Launch now"))
+    expect(page.get_by_text("The campaign is live.")).to_be_visible()
+    return hands.count
+
+
+def supporter_signs_and_confirms(page: Page, campaign: Campaign, outbox) -> None:
+    page.goto(campaign.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_have_text("Protect our privacy")
+    expect(page.get_by_text(re.compile("state house district"))).to_be_visible()
+    page.get_by_role("textbox", name=re.compile(r"^First name\b")).fill("Jane")
+    page.get_by_role("textbox", name=re.compile(r"^Last name\b")).fill("Doe")
+    page.get_by_role("textbox", name=re.compile(r"^E-mail\b")).fill("jane@example.org")
+    page.get_by_role("textbox", name=re.compile(r"^Postal code\b")).fill("02143")
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    run_worker()
+    assert len(outbox) == 1
+    page.goto(CONFIRM_LINK.search(outbox[0].body).group(0))
+    page.get_by_role("button", name="Confirm my signature").click()
+    expect(page.get_by_role("heading", name="Thank you: your signature counts")).to_be_visible()
+
+
+def test_a_new_organiser_launches_a_per_area_campaign_and_a_supporter_signs(
+    new_page, world, outbox, requests_seen
+):
+    organiser = new_page()
+    assert sign_in(organiser, world) == 4
+    assert build_and_launch(organiser) == BUILD_INTERACTIONS
+
+    campaign = Campaign.objects.get(slug="protect-our-privacy")
+    assert campaign.status == Campaign.Status.LIVE
+    rules = list(campaign.delivery_rules.values_list("kind", "division_type", "batch_size"))
+    assert rules == [("local", "sldl", 100)]
+
+    supporter_signs_and_confirms(new_page(), campaign, outbox)
+    signature = Signature.objects.get(campaign=campaign)
+    assert signature.status == Signature.Status.CONFIRMED
+    placed = SignatureDivision.objects.filter(signature=signature)
+    assert FIRST_MIDDLESEX in set(placed.values_list("division__ocd_id", flat=True))
+    run_worker()
+    assert confirmed_count(campaign) == 1
+    requests_seen.assert_all_same_origin()
+    requests_seen.assert_nothing_broken()
+
+
+def test_the_builder_works_without_javascript(new_page, world):
+    page = new_page(java_script_enabled=False)
+    sign_in(page, world)
+    page.get_by_role("link", name="New campaign").click()
+    page.get_by_label("The campaign page's text").fill("A **bold** claim.")
+    page.get_by_role("button", name="Preview the text").click()
+    expect(page.locator("[data-preview] strong")).to_have_text("bold")
+    assert Campaign.objects.count() == 0  # a preview saves nothing
+    page.get_by_label("Title").fill("No script needed")
+    page.get_by_label("Summary").fill("Works everywhere.")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", name="2. The letter")).to_be_visible()
+    assert Campaign.objects.get().slug == "no-script-needed"
