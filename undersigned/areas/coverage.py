@@ -217,7 +217,8 @@ def rule_coverage(
     country = country.upper()
     roles = tuple(roles)
     divisions = Division.objects.current(on).filter(country=country, type=division_type)
-    rows = _annotated(divisions, roles, on, select=True).values_list(
+    # `linked` and `reachable` are _annotated()'s: django-stubs cannot see them.
+    rows = _annotated(divisions, roles, on, select=True).values_list(  # type: ignore[misc]
         "ocd_id", "linked", "reachable"
     )
     by_region: dict[str, Coverage] = {}
@@ -233,7 +234,7 @@ def rule_coverage(
         ),
         key=lambda r: r.name,
     )
-    covered = _annotated(divisions, roles, on).filter(linked=True, reachable=True)
+    covered = _annotated(divisions, roles, on).filter(FILTERS["covered"])
     links = PostalCodeDivision.objects.filter(country=country)
     first_level = Division.objects.current(on).filter(
         country=country, ocd_id__regex=r"^ocd-division/country:[^/]+/[^/]+$"

@@ -14,11 +14,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from undersigned.areas.coverage import RuleCoverage, rule_coverage
 from undersigned.areas.models import TargetRule
 
 from .models import Campaign, FieldMode, Target
+
+# What a campaign cannot go live without, as the builder names it.
+REQUIRED = {
+    "title": gettext_lazy("title"),
+    "summary": gettext_lazy("summary"),
+    "body": gettext_lazy("campaign page's text"),
+    "organisation": gettext_lazy("name of who runs the campaign"),
+    "letter_subject": gettext_lazy("letter's subject"),
+    "letter_body": gettext_lazy("letter"),
+}
 
 
 @dataclass
@@ -89,9 +100,8 @@ def rule_gaps(coverage: RuleCoverage) -> list[str]:
 def checklist(campaign: Campaign) -> Checklist:
     result = Checklist(campaign)
     problems = result.problems
-    for name in ("title", "summary", "body", "letter_subject", "letter_body", "organisation"):
+    for name, label in REQUIRED.items():
         if not getattr(campaign, name).strip():
-            label = Campaign._meta.get_field(name).verbose_name
             problems.append(_("Fill in the %(field)s.") % {"field": label})
     rules = list(TargetRule.objects.filter(campaign=campaign))
     result.fixed_targets = list(

@@ -65,7 +65,9 @@ DISTRICT_STATES = ["ma", "ca"]
 def fictional_state_districts() -> ImportReport:
     """A made-up state house district (sldl) per county of a few states, its
     ZIP codes linked, and a fictional representative for each; safe to run again."""
-    divisions, links, officials = [], [], []
+    divisions: list[DivisionRow] = []
+    links: list[LinkRow] = []
+    officials: list[OfficialRow] = []
     counties = Division.objects.filter(country="US", type="county").filter(
         ocd_id__regex=r"/state:(" + "|".join(DISTRICT_STATES) + r")/"
     )
@@ -106,7 +108,7 @@ def fictional_state_districts() -> ImportReport:
         save_postal_links(links, report)
         save_officials(officials, report, source=SOURCE)
 
-    rows = [*divisions, *links, *officials]
+    rows: list[DivisionRow | LinkRow | OfficialRow] = [*divisions, *links, *officials]
     return run_import(
         "Demo state house districts (fictional)",
         rows,

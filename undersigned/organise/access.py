@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from undersigned.campaigns.models import Campaign, Partner
@@ -41,7 +42,8 @@ def signed_in(request: HttpRequest) -> bool:
     if not user.is_authenticated:
         return False
     # OTPMiddleware adds is_verified(): a session that passed the code.
-    return not settings.STAFF_2FA or user.is_verified()  # type: ignore[union-attr]
+    verified = getattr(user, "is_verified", None)
+    return not settings.STAFF_2FA or bool(verified and verified())
 
 
 def workspace_view(permission: str | None) -> Callable[[View], View]:
@@ -78,7 +80,7 @@ def partner_campaign(request: HttpRequest, pk: int) -> tuple[Partner, Campaign]:
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise
     url_name: str
     permission: str
 

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -39,7 +40,7 @@ from .access import organiser_campaign, organiser_view
 @dataclass(frozen=True)
 class Step:
     slug: str
-    title: str
+    title: str | Promise
     view: Callable[..., HttpResponse]
 
 
@@ -149,7 +150,7 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
             return bad(request, campaign, "letter", {"form": form})
         actions.edit_campaign(campaign, form.cleaned_data, actor=actor(request), step="letter")
         return saved(request, campaign, "letter")
-    context = {"form": form}
+    context: dict[str, object] = {"form": form}
     if campaign.letter_body:
         message = preview_email(campaign)
         context["email"] = {
@@ -285,7 +286,7 @@ def delivery(request: HttpRequest, pk: int) -> HttpResponse:
         "every_n": national.every_n if national else 0,
         "deliver_at_goal": national.deliver_at_goal if national else True,
         "deliver_on_close": national.deliver_on_close if national else True,
-        "include_emails": (local or national).include_emails if (local or national) else False,
+        "include_emails": any(rule.include_emails for rule in (local, national) if rule),
     }
     form = forms.DeliveryForm(
         request.POST or None, initial=initial, local=bool(local), national=bool(national)

@@ -117,7 +117,9 @@ class TargetRulesForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.coverage = {c.division_type: c for c in coverage}
-        self.fields["types"].choices = [(c.division_type, c.label) for c in coverage]
+        types = self.fields["types"]
+        assert isinstance(types, forms.MultipleChoiceField)
+        types.choices = [(c.division_type, c.label) for c in coverage]
         for division_type, found in roles.items():
             if division_type not in self.coverage or len(found) < 2:
                 continue
@@ -257,7 +259,9 @@ class LocalGroupForm(forms.Form):
 
     def __init__(self, *args, partners, country: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = partners
+        partner = self.fields["partner"]
+        assert isinstance(partner, forms.ModelChoiceField)
+        partner.queryset = partners
         self.country = country
 
     def clean_area(self) -> Division:

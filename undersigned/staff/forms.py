@@ -52,7 +52,7 @@ class OneStep:
         in the form after a right password: a tell. Nothing changes here."""
 
     def _chosen_device(self, user):
-        device = super()._chosen_device(user)  # type: ignore[misc]
+        device = super()._chosen_device(user)
         if device is None:
             devices = list(devices_for_user(user, for_verify=True))
             if len(devices) == 1:

@@ -55,6 +55,8 @@ def group_for(role: Role) -> Group:
 
 def partner_of(user: AbstractBaseUser | AnonymousUser) -> Partner | None:
     """The partner organisation a user acts for, if any."""
+    if user.pk is None:
+        return None
     account = PartnerAccount.objects.filter(user_id=user.pk).select_related("partner").first()
     return account.partner if account else None
 
