@@ -37,11 +37,19 @@ def geography() -> dict[str, Division]:
         "ca": division(CALIFORNIA, "California"),
         "oakland": division(OAKLAND, "Oakland"),
     }
-    links = {
-        "02143": ["ma", "somerville"],
-        "02140": ["ma", "cambridge", "somerville"],
-        "94607": ["ca", "oakland"],
-    }
+    link_postal_codes(
+        areas,
+        {
+            "02143": ["ma", "somerville"],
+            "02140": ["ma", "cambridge", "somerville"],
+            "94607": ["ca", "oakland"],
+        },
+    )
+    return areas
+
+
+def link_postal_codes(areas: dict[str, Division], links: dict[str, list[str]]) -> None:
+    """US postal code -> the named areas it lies in (made by hand)."""
     for code, names in links.items():
         for name in names:
             PostalCodeDivision.objects.get_or_create(
@@ -50,7 +58,6 @@ def geography() -> dict[str, Division]:
                 division=areas[name],
                 defaults={"method": PostalCodeDivision.Method.MANUAL},
             )
-    return areas
 
 
 def signer(

@@ -6,17 +6,16 @@ Every address is on example.org; every lawmaker is made up.
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 
-from undersigned.areas.models import ContactPoint, Division, Official, PostalCodeDivision
+from undersigned.areas.models import ContactPoint, Division, Official
 from undersigned.campaigns.actions import save_campaign
 from undersigned.campaigns.models import Campaign, Partner
-from undersigned.staff.roles import Role, create_account, new_authenticator
+from undersigned.staff.roles import Role, create_account
 
-from .area_pages import CALIFORNIA, geography
+from .area_pages import CALIFORNIA, geography, link_postal_codes
+from .conftest import signed_in_with_second_factor
 from .delivery_helpers import STATE, division
 
 PASSWORD = "a long passphrase for tests"
@@ -51,14 +50,7 @@ def districts() -> dict[str, Division]:
         "2nd": division(SECOND_MIDDLESEX, "2nd Middlesex"),
         "east_bay": division(EAST_BAY, "Assembly District 18"),
     }
-    for code, names in {"02143": ["1st"], "02140": ["1st", "2nd"]}.items():
-        for name in names:
-            PostalCodeDivision.objects.get_or_create(
-                country="US",
-                postal_code=code,
-                division=found[name],
-                defaults={"method": PostalCodeDivision.Method.MANUAL},
-            )
+    link_postal_codes(found, {"02143": ["1st"], "02140": ["1st", "2nd"]})
     representative(found["1st"], "Robin Example (fictional)", email="rep.1st@example.org")
     representative(found["2nd"], "Casey Sample (fictional)", email="rep.2nd@example.org")
     representative(found["east_bay"], "Jordan Madeup (fictional)", email="rep.18@example.org")
@@ -82,19 +74,12 @@ def senate_without_links() -> Division:
 
 
 def account(role: Role, username: str, partner: Partner | None = None):
-    user = create_account(role, username, password=PASSWORD, partner=partner, actor="test")
-    return user
+    return create_account(role, username, password=PASSWORD, partner=partner, actor="test")
 
 
 def signed_in(user) -> Client:
     """A client signed in as `user` with the second factor verified."""
-    device = new_authenticator(user, replace=True)
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    return signed_in_with_second_factor(user)
 
 
 def code_for(device) -> str:
@@ -114,7 +99,3 @@ def draft(**fields) -> Campaign:
     }
     values.update(fields)
     return save_campaign(Campaign(**values))
-
-
-def user_model():
-    return get_user_model()
