@@ -4,6 +4,7 @@ under its content hash, and link previews (Open Graph, Twitter) name it."""
 from __future__ import annotations
 
 import io
+import os
 import re
 
 import pytest
@@ -69,3 +70,21 @@ def test_a_draft_s_picture_is_not_public(client):
         campaign, jpeg(), content_type="image/jpeg", width=1200, height=630, actor="t"
     )
     assert client.get(image.get_absolute_url()).status_code == 404
+
+
+def test_an_organiser_may_upload_a_picture_larger_than_a_supporter_s_form():
+    campaign = make_campaign()
+    organiser = signed_in(account(Role.ORGANISER, "organiser"))
+    out = io.BytesIO()
+    Image.frombytes("RGB", (600, 400), os.urandom(600 * 400 * 3)).save(out, format="PNG")
+    assert 64 * 1024 < len(out.getvalue()) < 2 * 1024 * 1024
+    upload = SimpleUploadedFile("noise.png", out.getvalue(), content_type="image/png")
+    response = organiser.post(reverse("organise:step_dates", args=[campaign.pk]), {"image": upload})
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert bytes(campaign.uploaded_share_image.data) == out.getvalue()
+    # A reviewer is no organiser: the same body is refused unread.
+    reviewer = signed_in(account(Role.REVIEWER, "reviewer"))
+    upload.seek(0)
+    response = reviewer.post(reverse("organise:step_dates", args=[campaign.pk]), {"image": upload})
+    assert response.status_code == 413

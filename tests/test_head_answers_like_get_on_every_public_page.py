@@ -11,6 +11,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from undersigned.areas.models import PostalCodeDivision
+from undersigned.campaigns.actions import set_share_image
 from undersigned.deliveries.models import Delivery
 from undersigned.signatures import rights
 from undersigned.signatures.actions import SignerDetails, sign
@@ -22,6 +23,11 @@ from .delivery_helpers import bulk_confirmed, local_campaign, places
 
 pytestmark = pytest.mark.django_db
 
+# A one-pixel PNG, as an organiser's share picture.
+PICTURE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cf000001010100189dd5d40000000049454e44ae426082"
+)
 # Pages that only take a POST: a HEAD there is a 405, as a GET is.
 POST_ONLY = {"sign", "forget_device"}
 
@@ -32,7 +38,9 @@ def public_url_names() -> set[str]:
     def walk(patterns) -> None:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                if pattern.namespace != "admin":
+                # The staff's doors: the admin, and the workspace (tested in
+                # test_every_workspace_page_answers_each_role_as_it_should.py).
+                if pattern.namespace not in {"admin", "organise"}:
                     walk(pattern.url_patterns)
             elif isinstance(pattern, URLPattern) and pattern.name:
                 names.add(pattern.name)
@@ -73,6 +81,9 @@ def pages(tmp_path) -> dict[str, str]:
         "api_areas": reverse("api_areas", args=[slug]),
         "outbox": reverse("outbox"),
         "outbox_message": reverse("outbox_message", args=["1-message.eml"]),
+        "share_picture": set_share_image(
+            campaign, PICTURE, content_type="image/png", width=1, height=1, actor="test"
+        ).get_absolute_url(),
     }
 
 

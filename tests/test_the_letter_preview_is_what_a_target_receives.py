@@ -14,7 +14,7 @@ from PIL import Image
 
 from undersigned.campaigns import actions
 from undersigned.deliveries.models import Delivery, DeliveryAttempt
-from undersigned.deliveries.preview import preview_email, preview_pdf
+from undersigned.deliveries.preview import attachment_names, preview_email, preview_pdf
 from undersigned.staff.roles import Role
 
 from .workspace import account, districts, draft, signed_in
@@ -55,12 +55,11 @@ def test_the_email_is_the_delivery_email_to_a_reachable_area_with_sample_signers
     assert message.subject == "End face surveillance — Signers 1–100 from 1st Middlesex, MA"
     assert "Please ban face surveillance." in message.body
     assert "100 signers (milestone 1)" in message.body
-    names = [name for name, _content, _kind in message.attachments]
-    assert names == [
+    assert attachment_names(message) == [
         "draft-letter-1st-middlesex-ma-1-100.pdf",
         "draft-letter-1st-middlesex-ma-1-100.csv",
     ]
-    csv = message.attachments[1][1]
+    csv = message.attachments[1].get_payload(decode=True).decode()
     assert csv.count("(sample)") == 100
 
 

@@ -167,7 +167,9 @@ def test_a_wrong_password_is_a_400_and_signs_nobody_in(setup, client):
         reverse("organise:sign_in"), {"username": "organiser", "password": "wrong"}
     )
     assert response.status_code == 400
-    assert "Please enter a correct username and password" in response.content.decode()
+    assert (
+        "Please enter a correct username, password and one-time code" in response.content.decode()
+    )
     assert client.get(reverse("organise:campaigns")).status_code == 302
 
 

@@ -31,6 +31,8 @@ from django.template import loader
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import parse_header_parameters
 
+from undersigned.staff.roles import may_organise
+
 
 class RequestBodyGuard:
     def __init__(self, get_response):
@@ -58,8 +60,11 @@ def refusal(request: HttpRequest) -> HttpResponse | None:
 
 
 def may_upload(request: HttpRequest, length: int) -> bool:
-    """Whether staff, signed in to the admin, are sending this much."""
-    return length <= settings.STAFF_UPLOAD_MAX_BYTES and admin.site.has_permission(request)
+    """Whether staff, signed in to the admin, or organisers signed in to the
+    workspace (second factor passed), are sending this much."""
+    return length <= settings.STAFF_UPLOAD_MAX_BYTES and (
+        admin.site.has_permission(request) or may_organise(request)
+    )
 
 
 # How long a client should wait before trying again during an outage.

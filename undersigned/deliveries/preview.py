@@ -9,6 +9,7 @@ and its attempt exist only in memory.
 from __future__ import annotations
 
 import io
+from email.mime.base import MIMEBase
 
 import pypdfium2
 from django.core.mail import EmailMultiAlternatives
@@ -101,6 +102,17 @@ def first_page_png(pdf: bytes) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def attachment_names(message: EmailMultiAlternatives) -> list[str]:
+    """The file names of a message's attachments, however each was attached."""
+    names = []
+    for attachment in message.attachments:
+        if isinstance(attachment, MIMEBase):
+            names.append(attachment.get_filename() or "")
+        else:
+            names.append(attachment[0] or "")
+    return names
 
 
 def preview_email(campaign: Campaign) -> EmailMultiAlternatives:

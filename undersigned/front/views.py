@@ -135,7 +135,7 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def share_picture(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     """The picture organisers uploaded for shared links, from our own origin.
 

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,18 +31,15 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from undersigned.campaigns.models import Campaign, Partner
-from undersigned.staff.roles import ORGANISE, REVIEW, SEE_PARTNER_CAMPAIGNS, partner_of
+from undersigned.staff.roles import (
+    ORGANISE,
+    REVIEW,
+    SEE_PARTNER_CAMPAIGNS,
+    partner_of,
+    signed_in,
+)
 
 View = Callable[..., HttpResponse]
-
-
-def signed_in(request: HttpRequest) -> bool:
-    user = request.user
-    if not user.is_authenticated:
-        return False
-    # OTPMiddleware adds is_verified(): a session that passed the code.
-    verified = getattr(user, "is_verified", None)
-    return not settings.STAFF_2FA or bool(verified and verified())
 
 
 def workspace_view(permission: str | None) -> Callable[[View], View]:

@@ -28,7 +28,12 @@ from undersigned.areas.models import Official
 from undersigned.campaigns import actions
 from undersigned.campaigns.markup import render_markdown
 from undersigned.campaigns.models import Campaign, DeliveryRule, ShareImage
-from undersigned.deliveries.preview import first_page_png, preview_email, preview_pdf
+from undersigned.deliveries.preview import (
+    attachment_names,
+    first_page_png,
+    preview_email,
+    preview_pdf,
+)
 from undersigned.participation.groups import add_local_group
 from undersigned.participation.models import LocalGroup
 from undersigned.signatures.forms import consent_texts
@@ -157,7 +162,7 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
             "subject": message.subject,
             "to": ", ".join(message.to),
             "body": message.body,
-            "attachments": [name for name, _content, _type in message.attachments],
+            "attachments": attachment_names(message),
         }
     return render_step(request, campaign, "letter", context)
 

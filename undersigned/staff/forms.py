@@ -32,20 +32,20 @@ class OneStep:
 
     def clean(self):
         try:
-            return super().clean()  # type: ignore[misc]
+            return super().clean()
         except ValidationError:
-            if self.user_cache is not None:  # type: ignore[has-type]
+            if self.user_cache is not None:
                 # The password was right: django-axes hears of a failure only
                 # from authenticate(), which succeeded.
                 user_login_failed.send(
                     sender=type(self),
-                    credentials={"username": self.cleaned_data.get("username")},  # type: ignore[attr-defined]
-                    request=self.request,  # type: ignore[attr-defined]
+                    credentials={"username": self.cleaned_data.get("username")},
+                    request=self.request,
                 )
                 # The login page shows the device list and a challenge button
                 # to a form that knows its user.
                 self.user_cache = None
-            raise self.get_invalid_login_error() from None  # type: ignore[attr-defined]
+            raise self.get_invalid_login_error() from None
 
     def _update_form(self, user):
         """django-otp fills in the user's devices and keeps the typed password

@@ -13,10 +13,12 @@ accounts are not staff in Django's sense, so the admin stays closed to them.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -111,6 +113,21 @@ def new_authenticator(user: AbstractBaseUser, *, replace: bool = False) -> TOTPD
         )
     existing.delete()
     return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def signed_in(request: HttpRequest) -> bool:
+    """Signed in, with the second factor when STAFF_2FA asks for one."""
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    # OTPMiddleware adds is_verified(): a session that passed the code.
+    verified = getattr(user, "is_verified", None)
+    return not settings.STAFF_2FA or bool(verified and verified())
+
+
+def may_organise(request: HttpRequest) -> bool:
+    """An organiser past the second factor (who may, say, upload a picture)."""
+    return signed_in(request) and request.user.has_perm(ORGANISE)
 
 
 def has_workspace_role(user: AbstractBaseUser) -> bool:
