@@ -136,8 +136,10 @@ def test_the_postal_code_test_shows_the_question_and_whom_each_answer_writes_to(
     single = organiser.get(url, {"postal_code": "02143"}).content.decode()
     assert "No question to answer. Their letter goes to:" in single
     assert "Robin Example (fictional), Representative, 1st Middlesex" in single
+    # Never refused (they wait): the form says what waits for our data.
     outside = organiser.get(url, {"postal_code": "94607"}).content.decode()
-    assert "The form refuses it, saying:" in outside
+    assert "The form tells them:" in outside
+    assert "We don&#x27;t have your state house district for postal code 94607 yet." in outside
     bad = organiser.get(url, {"postal_code": "hello"}).content.decode()
     assert "Enter a 5-digit ZIP code, like 02143." in bad
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from undersigned.areas.forms import FIELD_PREFIX, UNSURE, UNSURE_LABEL
 from undersigned.areas.lookup import Recipient, recipients_for
 from undersigned.areas.models import Division, type_label
 from undersigned.areas.postal import InvalidPostalCode, normalise_postal_code
@@ -27,7 +28,8 @@ class Choice:
     """A question the sign form asks a signer from this code, and where each answer leads."""
 
     label: str
-    options: list[tuple[Division, list[Recipient]]] = field(default_factory=list)
+    # (answer, whom the letter goes to, what the form then says waits)
+    options: list[tuple[str, list[Recipient], str]] = field(default_factory=list)
 
 
 @dataclass
@@ -36,7 +38,7 @@ class PostalTest:
     error: str = ""
     areas: list[Division] = field(default_factory=list)
     choices: list[Choice] = field(default_factory=list)
-    refusal: str = ""  # what the form says when it will not take the code
+    waits: str = ""  # what the form tells the signer is waiting for our data
     recipients: list[Recipient] = field(default_factory=list)
 
 
@@ -50,16 +52,25 @@ def test_postal_code(campaign: Campaign, raw: str) -> PostalTest:
     step = form.areas
     placement = step.placement
     result = PostalTest(code, areas=list(placement.divisions) if placement else [])
-    result.refusal = step.problem() or ""
     for name, question in step.fields.items():
-        division_type = name.removeprefix("area_")
+        division_type = name.removeprefix(FIELD_PREFIX)
         choice = Choice(str(question.label))
+        others = [d for d in result.areas if d.type != division_type]
         for division in placement.of_type(division_type) if placement else []:
-            others = [d for d in result.areas if d.type != division_type]
-            choice.options.append((division, recipients_for(campaign, [*others, division])))
+            choice.options.append(
+                (
+                    division.name,
+                    recipients_for(campaign, [*others, division]),
+                    step.notice({name: division.ocd_id}),
+                )
+            )
+        choice.options.append(
+            (str(UNSURE_LABEL), recipients_for(campaign, others), step.notice({name: UNSURE}))
+        )
         result.choices.append(choice)
-    if not result.choices and not result.refusal:
+    if not result.choices:
         result.recipients = recipients_for(campaign, result.areas)
+        result.waits = step.notice()
     return result
 
 

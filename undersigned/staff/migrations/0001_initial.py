@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("campaigns", "0006_builder"),
+        ("campaigns", "0007_builder"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
