@@ -91,7 +91,7 @@ def assert_refused(response, field: str, message: str, data: dict) -> None:
     block = field_block(page, field)
     assert f'<p class="field-error" id="id_{field}_error">{escape(message)}</p>' in block
     assert f'aria-describedby="id_{field}_error"' in block
-    assert "Please correct the 1 field marked below." in page
+    assert "There is a problem with 1 answer" in page
     for name, value in data.items():
         if name != field and name in FIELDS:
             assert kept(page, name, value), f"{name} was not kept"
@@ -298,7 +298,7 @@ def test_an_empty_form_marks_every_required_field(client, full_form):
     response = post(client, full_form, {})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Please correct the 4 fields marked below." in page
+    assert "There are problems with 4 answers" in page
     for field in ("first_name", "last_name", "email", "postal_code"):
         assert REQUIRED in field_block(page, field)
     for field in ("street_address", "phone", "comment"):

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
     "django_otp",
@@ -93,6 +94,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "undersigned.privacy.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language comes from the URL: /es/... is Spanish, every other public
+    # address is English (undersigned/urls.py).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -117,6 +121,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "undersigned.campaigns.context.site",
@@ -252,7 +257,13 @@ STATIC_ROOT = VAR_DIR / "static"
 # not an app, so the app-directories finder would not see them.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-LANGUAGE_CODE = "en-us"
+# Languages of the public pages, e-mails and delivered letters. English, the
+# default, keeps its addresses unprefixed; every other language lives under its
+# own prefix (/es/c/<slug>/). Names are in their own language, for the switcher.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["undersigned.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

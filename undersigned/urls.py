@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,9 +15,14 @@ handler500 = "undersigned.http.server_error"
 admin.site.site_header = "undersigned: organisers"
 admin.site.site_title = "undersigned"
 
-urlpatterns = [
+# What a supporter or a target reads, in every language: English at the
+# addresses it always had, Spanish under /es/. The language is in the address,
+# not in a cookie or the Accept-Language header, so a shared link shows the
+# same page to everyone who opens it and the first-visit page stays cacheable.
+urlpatterns = i18n_patterns(
     path("", pages.home, name="home"),
     path("c/<slug:slug>/", pages.campaign_page, name="campaign"),
+    path("c/<slug:slug>/share.svg", pages.share_image, name="share_image"),
     path("c/<slug:slug>/sign/", signing.sign, name="sign"),
     path("c/<slug:slug>/thanks/", pages.thanks, name="thanks"),
     path("c/<slug:slug>/picture/<str:name>", pages.share_picture, name="share_picture"),
@@ -29,6 +35,9 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", manage_views.unsubscribe, name="unsubscribe"),
     path("device/forget/", signing.forget_device, name="forget_device"),
     path("receipts/<str:public_id>/", deliveries.receipt, name="receipt"),
+    prefix_default_language=False,
+)
+urlpatterns += [
     path("api/campaigns/<slug:slug>/count.json", api.campaign_count, name="api_count"),
     path("api/areas/lookup", api.area_lookup, name="api_area_lookup"),
     path("api/campaigns/<slug:slug>/areas.json", api.campaign_areas, name="api_areas"),

@@ -21,41 +21,42 @@ from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # Human names of the common division types, for labels and questions.
 TYPE_LABELS = {
-    "country": "country",
-    "state": "state",
-    "province": "province",
-    "territory": "territory",
-    "county": "county",
-    "parish": "parish",
-    "borough": "borough",
-    "place": "city or town",
-    "cd": "congressional district",
-    "sldu": "state senate district",
-    "sldl": "state house district",
-    "ward": "ward",
-    "ed": "electoral district",
-    "council_district": "council district",
+    "country": _("country"),
+    "state": _("state"),
+    "province": _("province"),
+    "territory": _("territory"),
+    "county": _("county"),
+    "parish": _("parish"),
+    "borough": _("borough"),
+    "place": _("city or town"),
+    "cd": _("congressional district"),
+    "sldu": _("state senate district"),
+    "sldl": _("state house district"),
+    "ward": _("ward"),
+    "ed": _("electoral district"),
+    "council_district": _("council district"),
 }
 
 # Human names of the common roles (Open States, congress-legislators, the demo).
 ROLE_LABELS = {
-    "sen": "U.S. senators",
-    "rep": "U.S. representative",
-    "upper": "state senator",
-    "lower": "state representative",
-    "legislature": "legislator",
-    "governor": "governor",
-    "lt_governor": "lieutenant governor",
-    "mayor": "mayor",
-    "council": "council",
+    "sen": _("U.S. senators"),
+    "rep": _("U.S. representative"),
+    "upper": _("state senator"),
+    "lower": _("state representative"),
+    "legislature": _("legislator"),
+    "governor": _("governor"),
+    "lt_governor": _("lieutenant governor"),
+    "mayor": _("mayor"),
+    "council": _("council"),
 }
 
 
 def type_label(division_type: str) -> str:
-    return TYPE_LABELS.get(division_type, division_type.replace("_", " "))
+    return str(TYPE_LABELS.get(division_type, division_type.replace("_", " ")))
 
 
 def country_of(ocd_id: str) -> str:
@@ -312,9 +313,15 @@ class TargetRule(models.Model):
     @property
     def description(self) -> str:
         """For signers: 'the mayor and council of your city or town'."""
-        roles = [ROLE_LABELS.get(role, role.replace("_", " ")) for role in self.role_list]
-        who = " and ".join([", ".join(roles[:-1]), roles[-1]] if len(roles) > 1 else roles)
-        return f"the {who or 'officials'} of your {type_label(self.division_type)}"
+        roles = [str(ROLE_LABELS.get(role, role.replace("_", " "))) for role in self.role_list]
+        if len(roles) > 1:
+            who = _("%(some)s and %(last)s") % {"some": ", ".join(roles[:-1]), "last": roles[-1]}
+        else:
+            who = roles[0] if roles else str(_("officials"))
+        return _("the %(who)s of your %(area)s") % {
+            "who": who,
+            "area": type_label(self.division_type),
+        }
 
     @property
     def role_list(self) -> list[str]:

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Canonical patterns, matched after upper-casing and collapsing spaces.
-FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
-    "US": (re.compile(r"^(\d{5})(?:-?\d{4})?$"), "a 5-digit ZIP code, like 02143"),
+FORMATS: dict[str, tuple[re.Pattern[str], StrOrPromise]] = {
+    "US": (re.compile(r"^(\d{5})(?:-?\d{4})?$"), _("a 5-digit ZIP code, like 02143")),
     "CA": (re.compile(r"^([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]) ?(\d[ABCEGHJ-NPRSTV-Z]\d)$"),
-           "a postal code like K1A 0B1"),
-    "GB": (re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$"), "a postcode like SW1A 1AA"),
-    "DE": (re.compile(r"^(\d{5})$"), "a 5-digit Postleitzahl"),
-    "FR": (re.compile(r"^(\d{5})$"), "a 5-digit code postal"),
-    "AU": (re.compile(r"^(\d{4})$"), "a 4-digit postcode"),
+           _("a postal code like K1A 0B1")),
+    "GB": (re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$"), _("a postcode like SW1A 1AA")),
+    "DE": (re.compile(r"^(\d{5})$"), _("a 5-digit Postleitzahl")),
+    "FR": (re.compile(r"^(\d{5})$"), _("a 5-digit code postal")),
+    "AU": (re.compile(r"^(\d{4})$"), _("a 4-digit postcode")),
 }  # fmt: skip
-GENERIC = (re.compile(r"^([A-Z0-9][A-Z0-9 -]{1,9})$"), "a postal code")
+GENERIC = (re.compile(r"^([A-Z0-9][A-Z0-9 -]{1,9})$"), _("a postal code"))
 
 
 class InvalidPostalCode(ValueError):
@@ -33,7 +39,7 @@ def normalise_postal_code(value: str, country: str) -> str:
     # `\d` also matches other scripts' digits; areas are keyed by ASCII codes.
     match = pattern.match(text) if text.isascii() else None
     if not match:
-        raise InvalidPostalCode(f"Enter {description}.")
+        raise InvalidPostalCode(_("Enter %(description)s.") % {"description": description})
     if country.upper() == "US":
         return match.group(1)
     if country.upper() in {"CA", "GB"}:

@@ -22,7 +22,15 @@ from undersigned.memo import forget_all
 from undersigned.privacy.audit import record
 from undersigned.privacy.models import AuditEntry
 
-from .models import Campaign, DeliveryRule, LetterVersion, Partner, ShareImage, Target
+from .models import (
+    Campaign,
+    CampaignTranslation,
+    DeliveryRule,
+    LetterVersion,
+    Partner,
+    ShareImage,
+    Target,
+)
 from .readiness import checklist
 from .signals import campaign_closed
 
@@ -42,18 +50,40 @@ def save_campaign(campaign: Campaign) -> Campaign:
     campaign.save()
     if closing:
         campaign_closed.send(sender=Campaign, campaign=campaign)
-    latest = (
-        LetterVersion.objects.select_for_update().filter(campaign=campaign).order_by("-number")
-    ).first()
-    if latest and (latest.subject, latest.body) == (campaign.letter_subject, campaign.letter_body):
-        return campaign
-    LetterVersion.objects.create(
-        campaign=campaign,
-        number=(latest.number + 1) if latest else 1,
-        subject=campaign.letter_subject,
-        body=campaign.letter_body,
-    )
+    record_letter(campaign, campaign.language, campaign.letter_subject, campaign.letter_body)
     return campaign
+
+
+@transaction.atomic
+def save_translation(translation: CampaignTranslation) -> CampaignTranslation:
+    """Save a campaign's translation and record its letter as a new version of
+    that language's letter if the text changed (never editing one in place)."""
+    translation.save()
+    record_letter(
+        translation.campaign,
+        translation.language,
+        translation.letter_subject,
+        translation.letter_body,
+    )
+    return translation
+
+
+def record_letter(campaign: Campaign, language: str, subject: str, body: str) -> LetterVersion:
+    """The newest letter version in this language, made anew if the text differs."""
+    latest = (
+        LetterVersion.objects.select_for_update()
+        .filter(campaign=campaign, language=language)
+        .order_by("-number")
+    ).first()
+    if latest and (latest.subject, latest.body) == (subject, body):
+        return latest
+    return LetterVersion.objects.create(
+        campaign=campaign,
+        language=language,
+        number=(latest.number + 1) if latest else 1,
+        subject=subject,
+        body=body,
+    )
 
 
 def close_campaign(campaign: Campaign) -> Campaign:

@@ -3,8 +3,8 @@ from django.contrib import admin
 from undersigned.areas.admin import TargetRuleInline
 from undersigned.counting.counts import confirmed_counts
 
-from .actions import save_campaign
-from .models import Campaign, DeliveryRule, LetterVersion, Partner, Target
+from .actions import save_campaign, save_translation
+from .models import Campaign, CampaignTranslation, DeliveryRule, LetterVersion, Partner, Target
 
 
 class DeliveryRuleInline(admin.TabularInline):
@@ -23,11 +23,21 @@ class TargetInline(admin.StackedInline):
     raw_id_fields = ["official"]
 
 
+class TranslationInline(admin.StackedInline):
+    """The campaign in another language. Saved through save_translation(), which
+    records the translated letter as a version of its own."""
+
+    model = CampaignTranslation
+    extra = 0
+    fields = ["language", "title", "summary", "body", "letter_subject", "letter_body"]
+    verbose_name_plural = "Translations (title, summary, body and letter in other languages)"
+
+
 class LetterVersionInline(admin.TabularInline):
     model = LetterVersion
     extra = 0
     can_delete = False
-    fields = ["number", "subject", "created_at"]
+    fields = ["language", "number", "subject", "created_at"]
     readonly_fields = fields
     verbose_name_plural = "Letter versions (recorded automatically when the letter changes)"
 
@@ -42,9 +52,16 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["partners"]
-    inlines = [TargetInline, TargetRuleInline, DeliveryRuleInline, LetterVersionInline]
+    inlines = [
+        TranslationInline,
+        TargetInline,
+        TargetRuleInline,
+        DeliveryRuleInline,
+        LetterVersionInline,
+    ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "status", "goal", "organisation"]}),
+        ("Languages", {"fields": [("language", "delivery_language")]}),
         ("Page", {"fields": ["summary", "body", "partners"]}),
         ("Letter", {"fields": ["letter_subject", "letter_body", "addressee"]}),
         (
@@ -80,6 +97,15 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         save_campaign(obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not CampaignTranslation:
+            return super().save_formset(request, form, formset, change)
+        for translation in formset.save(commit=False):
+            save_translation(translation)
+        for translation in formset.deleted_objects:
+            translation.delete()
+        return None
 
 
 @admin.register(Partner)

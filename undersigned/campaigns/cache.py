@@ -29,6 +29,7 @@ CACHED_MODELS = (
     "campaigns.Partner",
     "campaigns.Target",
     "campaigns.LetterVersion",
+    "campaigns.CampaignTranslation",
     "areas.TargetRule",
     "campaigns.DeliveryRule",
     "campaigns.ShareImage",

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language, get_language_info
 
 from .markup import render_markdown
 
@@ -44,6 +48,7 @@ class CampaignQuerySet(models.QuerySet):
             .defer("share_image__data")
             .prefetch_related(
                 "partners",
+                "translations",
                 "target_rules",
                 "delivery_rules",
                 models.Prefetch("targets", queryset=Target.objects.select_related("official")),
@@ -72,6 +77,22 @@ class Campaign(models.Model):
     PERSONAL_FIELDS = ("first_name", "last_name", "postal_code", "street_address", "phone")
 
     slug = models.SlugField(unique=True, max_length=80)
+    # The language of the title, summary, body and letter below; translations
+    # into other languages are CampaignTranslation rows.
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language of the title, summary, body and letter written here.",
+    )
+    delivery_language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language of the letter the targets receive: this language's letter, "
+        "with every signer listed whatever language they signed in. Without a letter in "
+        "this language, the campaign's own language is used.",
+    )
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PETITION)
     summary = models.CharField(max_length=300, help_text="One or two sentences for listings.")
@@ -176,10 +197,89 @@ class Campaign(models.Model):
         except ShareImage.DoesNotExist:
             return None
 
-    def current_letter(self) -> LetterVersion | None:
+    def current_letter(self, language: str | None = None) -> LetterVersion | None:
+        """The newest letter in this language (the active one by default), or
+        in the campaign's own language when it has not been translated."""
+        wanted = language or get_language()
         if hasattr(self, "newest_letters"):  # with_page_data()
-            return self.newest_letters[0] if self.newest_letters else None
-        return self.letter_versions.order_by("-number").first()
+            letters = self.newest_letters
+        else:
+            letters = list(self.letter_versions.order_by("-number"))
+        for code in (wanted, self.language):
+            for letter in letters:
+                if letter.language == code:
+                    return letter
+        return letters[0] if letters else None
+
+    def delivery_letter(self) -> LetterVersion | None:
+        return self.current_letter(self.delivery_language)
+
+    def translation(self, language: str) -> CampaignTranslation | None:
+        # translations.all() reads the prefetched rows of with_page_data().
+        for translation in self.translations.all():
+            if translation.language == language:
+                return translation
+        return None
+
+    @property
+    def text(self) -> CampaignText:
+        """The title, summary and body in the active language when the
+        campaign has them in it, otherwise in the campaign's own language."""
+        language = get_language()
+        if language != self.language:
+            translation = self.translation(language)
+            if translation is not None:
+                return CampaignText(
+                    language, translation.title, translation.summary, translation.body_html
+                )
+        return CampaignText(self.language, self.title, self.summary, self.body_html)
+
+
+@dataclass(frozen=True)
+class CampaignText:
+    language: str
+    title: str
+    summary: str
+    body_html: str
+
+
+class CampaignTranslation(models.Model):
+    """A campaign's title, summary, body and letter in another language.
+
+    Its letter is versioned like the campaign's own (campaigns/actions.py):
+    supporters reading this language sign its newest version.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=300)
+    body = models.TextField(help_text="Markdown. Rendered and sanitised on save.")
+    body_html = models.TextField(editable=False, default="")
+    letter_subject = models.CharField(max_length=200)
+    letter_body = models.TextField(
+        help_text="Plain text. Editing it on a live campaign records a new version."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["campaign", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "language"], name="one_translation_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.slug} ({self.language})"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.campaign_id and self.language == self.campaign.language:
+            raise ValidationError(
+                {"language": "This is the campaign's own language: edit the campaign instead."}
+            )
 
 
 class ShareImage(models.Model):
@@ -217,19 +317,27 @@ class LetterVersion(models.Model):
     """The exact letter text at one point in time; signatures point at one."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="letter_versions")
+    # Each language's letter has its own numbers: v1, v2… in English, v1… in Spanish.
+    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
     number = models.PositiveIntegerField()
     subject = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["campaign", "-number"]
+        ordering = ["campaign", "language", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "number"], name="one_letter_number")
+            models.UniqueConstraint(
+                fields=["campaign", "language", "number"], name="one_letter_number_per_language"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.campaign.slug} letter v{self.number}"
+        return f"{self.campaign.slug} letter v{self.number} ({self.language})"
+
+    @property
+    def language_name(self) -> str:
+        return get_language_info(self.language)["name_translated"]
 
 
 class Target(models.Model):

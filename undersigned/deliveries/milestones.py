@@ -170,14 +170,29 @@ def _goal(tally: Tally, goal: int, letter: int, include_emails: bool) -> list[De
 
 
 def current_letters(campaign_ids) -> dict[int, int]:
-    """The latest letter version id of each campaign."""
-    letters = {}
-    for campaign_id, pk in (
+    """The latest letter version id of each campaign in its delivery language
+    (in its own language when the letter has not been translated into that).
+
+    Every signer goes with it, whatever language they signed in: the list of
+    names is one list.
+    """
+    campaigns = Campaign.objects.filter(pk__in=campaign_ids).values_list(
+        "pk", "language", "delivery_language"
+    )
+    preferred = {pk: (delivery, own) for pk, own, delivery in campaigns}
+    newest: dict[tuple[int, str], int] = {}
+    for campaign_id, language, pk in (
         LetterVersion.objects.filter(campaign_id__in=campaign_ids)
         .order_by("campaign_id", "number")
-        .values_list("campaign_id", "pk")
+        .values_list("campaign_id", "language", "pk")
     ):
-        letters[campaign_id] = pk
+        newest[campaign_id, language] = pk
+    letters = {}
+    for campaign_id, languages in preferred.items():
+        for language in languages:
+            if (campaign_id, language) in newest:
+                letters[campaign_id] = newest[campaign_id, language]
+                break
     return letters
 
 

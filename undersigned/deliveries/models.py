@@ -15,14 +15,20 @@ Each (delivery, recipient, channel) is a DeliveryAttempt the worker sends.
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from undersigned.ids import time_ordered_uuid
 from undersigned.privacy.fields import SealedField
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def new_public_id() -> str:
@@ -33,10 +39,10 @@ class Delivery(models.Model):
     """One letter, with the signers it carries, on its way to its recipients."""
 
     class Kind(models.TextChoices):
-        MILESTONE = "milestone", "Milestone"
-        GOAL = "goal", "Goal reached"
-        ON_DEMAND = "on_demand", "Delivered on demand"
-        FINAL = "final", "Campaign closed"
+        MILESTONE = "milestone", _("Milestone")
+        GOAL = "goal", _("Goal reached")
+        ON_DEMAND = "on_demand", _("Delivered on demand")
+        FINAL = "final", _("Campaign closed")
 
     id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
     public_id = models.CharField(max_length=24, unique=True, default=new_public_id, editable=False)
@@ -110,17 +116,28 @@ class Delivery(models.Model):
     def label(self) -> str:
         """'Signers 101–200 from Somerville, MA' (an en dash, as printed)."""
         numbers = (
-            f"Signer {self.first_number}"
+            _("Signer %(first)s") % {"first": intcomma(self.first_number)}
             if self.signer_count == 1
-            else f"Signers {self.first_number}–{self.last_number}"
+            else _("Signers %(first)s–%(last)s")
+            % {"first": intcomma(self.first_number), "last": intcomma(self.last_number)}
         )
-        return f"{numbers} from {self.area_name}" if self.division_id else numbers
+        if not self.division_id:
+            return numbers
+        return _("%(numbers)s from %(area)s") % {"numbers": numbers, "area": self.area_name}
 
     @property
     def occasion(self) -> str:
         if self.kind == self.Kind.MILESTONE:
-            return f"milestone {self.milestone}"
-        return self.get_kind_display().lower()
+            return _("milestone %(number)s") % {"number": self.milestone}
+        return str(OCCASIONS[self.kind])
+
+
+# How a delivery's occasion reads in a sentence: "(goal reached)".
+OCCASIONS: dict[str, StrOrPromise] = {
+    Delivery.Kind.GOAL: _("goal reached"),
+    Delivery.Kind.ON_DEMAND: _("delivered on demand"),
+    Delivery.Kind.FINAL: _("campaign closed"),
+}
 
 
 def area_label(division) -> str:
@@ -181,8 +198,8 @@ class DeliveryAttempt(models.Model):
     """One recipient of a delivery, on one channel, and how sending it went."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        POSTAL = "postal", "Post"
+        EMAIL = "email", _("E-mail")
+        POSTAL = "postal", _("Post")
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -8,6 +8,13 @@ what a new rendering would show.
 
 Signers appear with their name and their city (or postal code), never their
 e-mail address unless the campaign's delivery rule says so.
+
+Everything around the letter (headings, the date, the footer, the CSV header,
+the e-mail) is in the letter's own language: the campaign's delivery language.
+Names are drawn in Kurinto Sans (weblate-fonts, SIL OFL 1.1; see
+docs/dependencies.md), which covers Latin, Greek, Cyrillic, Arabic and
+Hebrew, with its Chinese, Japanese and Korean cuts as fallbacks, shaped by
+HarfBuzz so that Arabic joins and right-to-left names read right to left.
 """
 
 from __future__ import annotations
@@ -19,12 +26,17 @@ from dataclasses import dataclass
 from email import encoders
 from email.mime.base import MIMEBase
 from email.utils import formataddr
-from pathlib import Path
+from importlib.resources import files
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -38,9 +50,18 @@ from .models import Delivery, DeliveryAttempt, DeliverySigner
 # fontTools logs every step of subsetting the font at INFO.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
-FONTS = Path(__file__).resolve().parent / "fonts"
-FONT = "DejaVu"
-NAME_WITHHELD = "(name withheld)"
+FONTS = files("weblate_fonts") / "static" / "weblate_fonts" / "kurinto" / "ttf"
+FONT = "Kurinto"
+# Tried in order for a character Kurinto Sans lacks: Han, kana, hangul.
+FALLBACKS = {
+    "KurintoSC": "KurintoSansSC",
+    "KurintoJP": "KurintoSansJP",
+    "KurintoKR": "KurintoSansKR",
+}
+
+
+def name_withheld() -> str:
+    return _("(name withheld)")
 
 
 @dataclass(frozen=True)
@@ -129,7 +150,7 @@ def signer_rows(delivery: Delivery) -> list[SignerRow]:
         rows.append(
             SignerRow(
                 number=delivery.first_number + row.position - 1,
-                name=signature.full_name or NAME_WITHHELD,
+                name=signature.full_name or name_withheld(),
                 place=cities.get(signature.pk) or signature.postal_code,
                 email=signature.email if delivery.include_emails else "",
                 comment=signature.comment if signature.pk in shared else "",
@@ -139,17 +160,18 @@ def signer_rows(delivery: Delivery) -> list[SignerRow]:
 
 
 def render_delivery(delivery: Delivery) -> Rendered:
-    rows = signer_rows(delivery)
-    return Rendered(pdf=render_pdf(delivery, rows), csv=render_csv(delivery, rows))
+    with translation.override(delivery.letter_version.language):
+        rows = signer_rows(delivery)
+        return Rendered(pdf=render_pdf(delivery, rows), csv=render_csv(delivery, rows))
 
 
 def render_csv(delivery: Delivery, rows: list[SignerRow]) -> str:
-    header = ["number", "name", "city or postal code"]
+    header = [_("number"), _("name"), _("city or postal code")]
     if delivery.include_emails:
-        header.append("email")
+        header.append(_("email"))
     comments = any(row.comment for row in rows)
     if comments:
-        header.append("comment")
+        header.append(_("comment"))
     body = (
         [
             row.number, row.name, row.place,
@@ -168,8 +190,9 @@ class LetterPDF(FPDF):
         self.set_y(-15)
         self.set_font(FONT, size=8)
         self.set_text_color(90)
-        self.cell(0, 5, f"Check this document at {self.receipt}", align="L")
-        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.cell(0, 5, _("Check this document at %(url)s") % {"url": self.receipt}, align="L")
+        pages = _("Page %(page)s of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"}
+        self.cell(0, 5, pages, align="R")
         self.set_text_color(0)
 
 
@@ -181,9 +204,16 @@ def new_pdf(delivery: Delivery) -> LetterPDF:
     pdf.set_title(delivery.letter_version.subject)
     pdf.set_author(delivery.campaign.organisation)
     pdf.set_creator(settings.SITE_NAME)
-    pdf.set_lang("en")
-    pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_lang(delivery.letter_version.language)
+    pdf.add_font(FONT, "", str(FONTS / "KurintoSans-Rg.ttf"))
+    pdf.add_font(FONT, "B", str(FONTS / "KurintoSans-Bd.ttf"))
+    for family, stem in FALLBACKS.items():
+        pdf.add_font(family, "", str(FONTS / f"{stem}-Rg.ttf"))
+        pdf.add_font(family, "B", str(FONTS / f"{stem}-Bd.ttf"))
+    pdf.set_fallback_fonts(list(FALLBACKS), exact_match=False)
+    # HarfBuzz: joined Arabic letters, right-to-left runs in their order,
+    # combining marks placed; the direction is found for each run of text.
+    pdf.set_text_shaping(True)
     pdf.set_auto_page_break(True, margin=22)
     pdf.set_margins(22, 20, 22)
     return pdf
@@ -201,7 +231,7 @@ def write_letter(pdf: LetterPDF, delivery: Delivery, rows: list[SignerRow], addr
     pdf.set_text_color(90)
     pdf.cell(0, 5, delivery.campaign.organisation, new_x="LMARGIN", new_y="NEXT")
     day = delivery.created_at
-    pdf.cell(0, 5, f"{day.day} {day:%B %Y}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, date_format(day, "DATE_FORMAT"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
     pdf.ln(4)
     pdf.set_font(FONT, "B", 15)
@@ -214,16 +244,18 @@ def write_letter(pdf: LetterPDF, delivery: Delivery, rows: list[SignerRow], addr
         pdf.multi_cell(0, 5.5, paragraph, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font(FONT, "B", 11)
-    count = f"{delivery.signer_count} signer" + ("" if delivery.signer_count == 1 else "s")
+    count = ngettext("%(count)s signer", "%(count)s signers", delivery.signer_count) % {
+        "count": intcomma(delivery.signer_count)
+    }
     pdf.multi_cell(
         0, 6, f"{delivery.label} ({count}, {delivery.occasion})", new_x="LMARGIN", new_y="NEXT"
     )
     pdf.ln(2)
     pdf.set_font(FONT, size=10)
-    headings = ["No.", "Name", "City or postal code"]
+    headings = [_("No."), _("Name"), _("City or postal code")]
     widths = (12, 50, 38)
     if delivery.include_emails:
-        headings.append("E-mail")
+        headings.append(_("E-mail"))
         widths = (10, 34, 26, 30)
     with pdf.table(
         col_widths=widths,
@@ -249,7 +281,7 @@ def write_comments(pdf: LetterPDF, rows: list[SignerRow]) -> None:
         return
     pdf.ln(6)
     pdf.set_font(FONT, "B", 11)
-    pdf.multi_cell(0, 6, "Comments from signers", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, _("Comments from signers"), new_x="LMARGIN", new_y="NEXT")
     for row in shared:
         pdf.set_font(FONT, "B", 10)
         pdf.multi_cell(
@@ -268,6 +300,11 @@ def render_pdf(delivery: Delivery, rows: list[SignerRow]) -> bytes:
 
 def render_pack(delivery: Delivery, attempts: list[DeliveryAttempt]) -> bytes:
     """A printable pack: for each recipient to mail, their address, the letter, the list."""
+    with translation.override(delivery.letter_version.language):
+        return _render_pack(delivery, attempts)
+
+
+def _render_pack(delivery: Delivery, attempts: list[DeliveryAttempt]) -> bytes:
     rows = signer_rows(delivery)
     pdf = new_pdf(delivery)
     for attempt in attempts:
@@ -289,6 +326,11 @@ def recipient(attempt: DeliveryAttempt) -> str:
 
 def build_message(attempt: DeliveryAttempt) -> EmailMultiAlternatives:
     """The letter e-mail for one recipient, with the PDF and CSV as they were rendered."""
+    with translation.override(attempt.delivery.letter_version.language):
+        return _build_message(attempt)
+
+
+def _build_message(attempt: DeliveryAttempt) -> EmailMultiAlternatives:
     delivery = attempt.delivery
     letter = delivery.letter_version
     context = {

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,9 +25,9 @@ from undersigned.signatures.placing import waiting_notice
 
 from .views import render_campaign
 
-POW_MESSAGE = (
-    "This campaign is protecting itself from automated signatures: your browser "
-    "needs JavaScript to finish a short check. Please wait a moment and press Sign again."
+POW_MESSAGE = _(
+    "This campaign is protecting itself from automated signatures: your browser needs "
+    "JavaScript to finish a short check. Please wait a moment and press Sign again."
 )
 
 

@@ -10,6 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import get_language, to_locale
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -24,6 +26,8 @@ from undersigned.signatures.actions import recognise
 from undersigned.signatures.forms import SignForm
 from undersigned.signatures.marker import forget_just_signed, just_signed
 from undersigned.signatures.models import Signature
+
+from .sharing import share_png
 
 # The campaign page as every visitor without cookies sees it, but for two
 # per-response values: the CSRF token and the signed render time. Those are
@@ -59,6 +63,7 @@ def campaign_context(request, campaign: Campaign, form: SignForm | None, device)
     count = confirmed_count(campaign)
     targets = list(campaign.targets.all())
     return {
+        **sharing_context(campaign),
         "campaign": campaign,
         "form": form,
         "device": device,
@@ -69,7 +74,7 @@ def campaign_context(request, campaign: Campaign, form: SignForm | None, device)
         "area_rules": list(campaign.target_rules.all()),
         "addressee": campaign.addressee or ", ".join(str(target) for target in targets),
         "partners": list(campaign.partners.all()),
-        "letter": campaign.current_letter(),
+        "letter": campaign.current_letter(get_language()),
         # Re-rendering after an error keeps the first render's time.
         "form_token": request.POST.get("issued") or issue_form_token(),
         "pow_puzzle": challenge.issue() if campaign.proof_of_work and form else None,
@@ -98,7 +103,9 @@ def campaign_page(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = visible_campaign(request, slug)
     if not is_first_visit(request) or not campaign.is_live or campaign.proof_of_work:
         return render_campaign(request, campaign)
-    page = _pages.get(campaign.pk, lambda: render_page_for_visitors(request, campaign))
+    page = _pages.get(
+        (campaign.pk, get_language()), lambda: render_page_for_visitors(request, campaign)
+    )
     # get_token() also has the CSRF middleware set the cookie, as the tag would.
     page = page.replace(CSRF_SLOT, get_token(request)).replace(ISSUED_SLOT, issue_form_token())
     return HttpResponse(page)
@@ -123,10 +130,10 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     anyone else, the campaign's count, the way to find others nearby and to share it."""
     campaign = visible_campaign(request, slug)
     context = {
+        **sharing_context(campaign),
         "campaign": campaign,
         "signed": just_signed(request, campaign),
         "count": confirmed_count(campaign),
-        "share_url": settings.SITE_URL + campaign.get_absolute_url(),
         # ?area=<division id>, set by the confirmation redirect: "find others near you".
         "area": area_link(campaign, request.GET.get("area")),
     }
@@ -147,4 +154,28 @@ def share_picture(request: HttpRequest, slug: str, name: str) -> HttpResponse:
         raise Http404("No such picture")
     response = HttpResponse(bytes(image.data), content_type=image.content_type)
     response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+def sharing_context(campaign: Campaign) -> dict:
+    """What a shared link shows: the page's address in this language, and a
+    preview card (Open Graph, Twitter) whose image comes from this site."""
+    text = campaign.text
+    return {
+        "share_url": settings.SITE_URL + campaign.get_absolute_url(),
+        "share_image_url": settings.SITE_URL
+        + reverse("share_image", args=[campaign.slug])
+        + f"?v={campaign.updated_at:%Y%m%d%H%M%S}",
+        "og_locale": to_locale(text.language),
+    }
+
+
+@require_safe
+def share_image(request: HttpRequest, slug: str) -> HttpResponse:
+    """The picture a link preview shows: the campaign's title on our colours."""
+    campaign = visible_campaign(request, slug)
+    text = campaign.text
+    response = HttpResponse(share_png(text.title, settings.SITE_NAME), content_type="image/png")
+    # The ?v= of its address changes whenever the campaign does.
+    response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -11,21 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from email.utils import formataddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from undersigned.addresses import ascii_address
 
 from .models import Email
 
-SUBJECTS: dict[str, str] = {
-    Email.Kind.CONFIRM: "Please confirm your signature: {title}",
-    Email.Kind.ALREADY_SIGNED: "You have already signed: {title}",
-    Email.Kind.DELIVERED: "Your letter was delivered: {title}",
-    Email.Kind.RECEIPT: "You signed: {title}",
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+SUBJECTS: dict[str, StrOrPromise] = {
+    Email.Kind.CONFIRM: _("Please confirm your signature: %(title)s"),
+    Email.Kind.ALREADY_SIGNED: _("You have already signed: %(title)s"),
+    Email.Kind.DELIVERED: _("Your letter was delivered: %(title)s"),
+    Email.Kind.RECEIPT: _("You signed: %(title)s"),
 }
 
 Context = Callable[[Email], dict[str, Any]]
@@ -44,11 +49,18 @@ def recipient(signature: Any) -> str:
 
 
 def build_message(email: Email) -> EmailMultiAlternatives:
+    """The message in the language the signer signed in."""
+    with translation.override(email.signature.language):
+        return _build_message(email)
+
+
+def _build_message(email: Email) -> EmailMultiAlternatives:
     signature = email.signature
     context = _contexts[email.kind](email)
     template = f"mail/{email.kind}"
     message = EmailMultiAlternatives(
-        subject=SUBJECTS[email.kind].format(title=signature.campaign.title),
+        # The campaign's title in the signer's language when it has one.
+        subject=SUBJECTS[email.kind] % {"title": signature.campaign.text.title},
         body=render_to_string(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient(signature)],

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from .maps import nice
 
@@ -37,11 +40,11 @@ def cumulative(days: list[tuple[datetime.date, int]], until: datetime.date) -> l
 
 
 def long_date(day: datetime.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return date_format(day, "DATE_FORMAT")
 
 
 def short_date(day: datetime.date) -> str:
-    return f"{day.day} {day:%b}"
+    return date_format(day, "j M")
 
 
 def chart(series: list[Day], *, title: str) -> str:
@@ -62,7 +65,7 @@ def chart(series: list[Day], *, title: str) -> str:
     bottom = TOP + plot_h
     area = f"{line} L{points[-1][0]} {bottom} L{points[0][0]} {bottom}Z" if points else ""
     y_ticks = [
-        {"y": round(y(value), 1), "label": f"{value:,}"} for value in sorted({0, top // 2, top})
+        {"y": round(y(value), 1), "label": intcomma(value)} for value in sorted({0, top // 2, top})
     ]
     x_ticks = []
     if series:
@@ -79,13 +82,17 @@ def chart(series: list[Day], *, title: str) -> str:
             for i in chosen
         ]
     if series:
-        summary = (
-            f"From {long_date(series[0].day)} to {long_date(series[-1].day)}, confirmed "
-            f"signatures grew from {series[0].total:,} to {series[-1].total:,}. "
-            "The numbers for each day are in the table below the chart."
-        )
+        summary = _(
+            "From %(first_day)s to %(last_day)s, confirmed signatures grew from %(first)s to "
+            "%(last)s. The numbers for each day are in the table below the chart."
+        ) % {
+            "first_day": long_date(series[0].day),
+            "last_day": long_date(series[-1].day),
+            "first": intcomma(series[0].total),
+            "last": intcomma(series[-1].total),
+        }
     else:
-        summary = "No signature has been confirmed yet."
+        summary = _("No signature has been confirmed yet.")
     context = {
         "width": WIDTH,
         "height": HEIGHT,

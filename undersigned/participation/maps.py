@@ -14,7 +14,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from undersigned.deliveries.models import area_label
 from undersigned.memo import FOREVER, Expiring
@@ -96,7 +99,7 @@ class Dot:
 
 
 def signers(count: int) -> str:
-    return f"{count:,} signer{'s' if count != 1 else ''}"
+    return ngettext("%(count)s signer", "%(count)s signers", count) % {"count": intcomma(count)}
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,11 @@ def us_map(states, dots, threshold: int, *, title: str) -> str:
             shape["d"],
             shade_of(counts.get(code, 0), breaks),
             f"{shape['name']}: "
-            + (signers(counts[code]) if code in counts else f"fewer than {threshold} signers"),
+            + (
+                signers(counts[code])
+                if code in counts
+                else _("fewer than %(threshold)s signers") % {"threshold": threshold}
+            ),
         )
         for code, shape in shapes["states"].items()
     ]
@@ -141,36 +148,57 @@ def us_map(states, dots, threshold: int, *, title: str) -> str:
         key=lambda dot: (-dot.r, dot.label),
     )
     labels = [
-        f"{edge:,}–{breaks[i + 1] - 1:,}"  # noqa: RUF001 (an en dash, as printed)
+        f"{intcomma(edge)}–{intcomma(breaks[i + 1] - 1)}"  # noqa: RUF001 (an en dash, as printed)
         if i + 1 < len(breaks)
-        else f"{edge:,} or more"
+        else _("%(count)s or more") % {"count": intcomma(edge)}
         for i, edge in enumerate(breaks)
     ]
+    fewer = _("fewer than %(threshold)s") % {"threshold": threshold}
     legend = [
         Legend(shade, label, LEGEND_TOP + 24 * row)
         for row, (shade, label) in enumerate(
-            [*((i + 1, label) for i, label in enumerate(labels)), (0, f"fewer than {threshold}")]
+            [*((i + 1, label) for i, label in enumerate(labels)), (0, fewer)]
         )
     ]
     ranked = sorted(counts.items(), key=lambda item: -item[1])
+    sentences = []
     if ranked:
         leaders = ", ".join(
-            f"{shapes['states'][code]['name']} ({count:,})" for code, count in ranked[:3]
+            f"{shapes['states'][code]['name']} ({intcomma(count)})" for code, count in ranked[:3]
         )
-        if len(ranked) == 1:
-            summary = f"1 state has at least {threshold} signers and is shaded"
-        else:
-            summary = f"{len(ranked)} states have at least {threshold} signers and are shaded"
-        summary += f" by their number; the most signers are in {leaders}."
+        sentences.append(
+            ngettext(
+                "%(count)s state has at least %(threshold)s signers and is shaded by their "
+                "number; the most signers are in %(leaders)s.",
+                "%(count)s states have at least %(threshold)s signers and are shaded by their "
+                "number; the most signers are in %(leaders)s.",
+                len(ranked),
+            )
+            % {"count": len(ranked), "threshold": threshold, "leaders": leaders}
+        )
     else:
-        summary = f"No state has {threshold} signers yet, so none is shaded."
+        sentences.append(
+            _("No state has %(threshold)s signers yet, so none is shaded.")
+            % {"threshold": threshold}
+        )
     if circles:
-        places = "1 city or town" if len(circles) == 1 else f"{len(circles)} cities and towns"
-        summary += f" Circles mark {places} with at least {threshold} signers, sized by number."
-    summary += (
-        " Each state's number is in the table beside the map, and the places with the most "
-        "signers are in the table above it."
+        sentences.append(
+            ngettext(
+                "Circles mark %(count)s city or town with at least %(threshold)s signers, "
+                "sized by number.",
+                "Circles mark %(count)s cities and towns with at least %(threshold)s signers, "
+                "sized by number.",
+                len(circles),
+            )
+            % {"count": len(circles), "threshold": threshold}
+        )
+    sentences.append(
+        _(
+            "Each state's number is in the table beside the map, and the places with the most "
+            "signers are in the table above it."
+        )
     )
+    summary = " ".join(sentences)
     context = {
         "width": shapes["width"],
         "height": shapes["height"],

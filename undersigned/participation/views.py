@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db.models import Count, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from undersigned.areas.lookup import place
@@ -138,7 +140,8 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     seen = Overview(
         campaign.pk,
         campaign.slug,
-        campaign.title,
+        campaign.text.title,
+        get_language(),
         campaign.country,
         tuple(area_types(campaign)),
         publication.as_of,
@@ -162,6 +165,8 @@ class Overview:
     campaign_id: int
     slug: str
     title: str
+    # Drawn once per language: the map and chart carry words and numbers.
+    language: str
     country: str
     types: tuple[str, ...]
     as_of: datetime.datetime
@@ -192,13 +197,16 @@ def overview_of(seen: Overview) -> dict:
         dots = list(published.filter(map_x__isnull=False).by_size()[:MAX_DOTS])
         parts["states"] = states
         parts["map_svg"] = us_map(
-            states, dots, seen.threshold, title=f"Where people have signed “{seen.title}”"
+            states,
+            dots,
+            seen.threshold,
+            title=_("Where people have signed “%(title)s”") % {"title": seen.title},
         )
     days = [(datetime.date.fromisoformat(day), n) for day, n in seen.by_day]
     series = cumulative(days, seen.as_of.date())
     parts["series"] = series
     parts["total"] = series[-1].total if series else 0
-    parts["chart_svg"] = chart(series, title="Confirmed signatures over time")
+    parts["chart_svg"] = chart(series, title=_("Confirmed signatures over time"))
     return parts
 
 
@@ -216,9 +224,9 @@ def find(request: HttpRequest, slug: str) -> HttpResponse:
     context = {"campaign": campaign, "postal_code": ""}
     error = None
     if not raw.strip():
-        error = "Enter a postal code to find your area."
+        error = _("Enter a postal code to find your area.")
     elif len(raw) > MAX_POSTAL_INPUT:
-        error = "That is too long for a postal code."
+        error = _("That is too long for a postal code.")
     else:
         try:
             context["postal_code"] = normalise_postal_code(raw, campaign.country)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from undersigned.areas.models import Division, SignatureDivision
 from undersigned.campaigns.cache import campaign_by_pk
@@ -76,6 +77,7 @@ def sign(
     device: Device | None = None,
     network_digest: bytes | None = None,
     quarantine_reasons: tuple[str, ...] | list[str] = (),
+    language: str | None = None,
 ) -> SignResult:
     """Record a signature and queue what must follow, in one transaction.
 
@@ -87,9 +89,13 @@ def sign(
     With quarantine reasons (see undersigned/abuse/assess.py) everything looks
     the same to the signer, but the signature is held for staff review and
     never counts unless released.
+
+    The signer signs the letter in their language (the active one unless
+    given) when the campaign has it, and is written to in that language.
     """
     if not campaign.is_live:
         raise CampaignNotOpen(campaign.slug)
+    language = language or get_language()
     digest = email_digest(details.email)
     trusted = device is not None and bytes(device.email_digest) == digest
     now = timezone.now()
@@ -101,7 +107,7 @@ def sign(
         with transaction.atomic():
             return _record(campaign, details, digest, trusted, now, consents=consents,
                            remember=remember, device=device, network_digest=network_digest,
-                           quarantine_reasons=quarantine_reasons)  # fmt: skip
+                           quarantine_reasons=quarantine_reasons, language=language)  # fmt: skip
     except IntegrityError:
         with transaction.atomic():
             existing = _already_signed(campaign, digest)
@@ -111,10 +117,11 @@ def sign(
 
 
 def _record(campaign, details, digest, trusted, now, *, consents, remember, device,
-            network_digest, quarantine_reasons) -> SignResult:  # fmt: skip
+            network_digest, quarantine_reasons, language) -> SignResult:  # fmt: skip
     signature = Signature(
         campaign=campaign,
-        letter_version=campaign.current_letter(),
+        letter_version=campaign.current_letter(language),
+        language=language,
         email_digest=digest,
         email=details.email,
         first_name=details.first_name,

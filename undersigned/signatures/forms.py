@@ -28,13 +28,13 @@ KEEP_FORMAT_CHARS = {"\u200c", "\u200d"}
 PHONE = re.compile(r"^\+?[0-9 ().-]{5,30}$")
 
 LABELS = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "email": "E-mail",
-    "postal_code": "Postal code",
-    "street_address": "Street address",
-    "phone": "Phone",
-    "comment": "Comment",
+    "first_name": _("First name"),
+    "last_name": _("Last name"),
+    "email": _("E-mail"),
+    "postal_code": _("Postal code"),
+    "street_address": _("Street address"),
+    "phone": _("Phone"),
+    "comment": _("Comment"),
 }
 LIMITS = {
     "first_name": 100,
@@ -80,28 +80,32 @@ DELIVERY_CONSENT = "consent_delivery"
 
 
 def consent_texts(campaign: Campaign) -> dict[str, tuple[str, object]]:
-    """Field name -> (the exact consent text shown, partner or None)."""
+    """Field name -> (the exact consent text shown, in the signer's language; partner or None)."""
     texts = {
         "consent_organiser": (
-            f"Yes, {campaign.organisation} may e-mail me about this and other campaigns.",
+            gettext("Yes, %(organisation)s may e-mail me about this and other campaigns.")
+            % {"organisation": campaign.organisation},
             None,
         )
     }
     for partner in campaign.partners.all():
         texts[f"consent_partner_{partner.pk}"] = (
-            f"Yes, {partner.name} may e-mail me about their work.",
+            gettext("Yes, %(partner)s may e-mail me about their work.") % {"partner": partner.name},
             partner,
         )
     # Offered where the letter is delivered; never pre-ticked; one short e-mail, once.
     if campaign.pk and campaign.delivery_rules.exists():
-        texts[DELIVERY_CONSENT] = ("E-mail me when the letter with my name is delivered.", None)
+        texts[DELIVERY_CONSENT] = (
+            gettext("E-mail me when the letter with my name is delivered."),
+            None,
+        )
     return texts
 
 
 COMMENT_CONSENT = "consent_comment"
 COMMENT_LABEL = _("Include my comment, with my name, in the letter delivered to the lawmakers")
 
-LISTED_LABEL = "List my first name and city on this campaign's page for my area"
+LISTED_LABEL = _("List my first name and city on this campaign's page for my area")
 
 
 class SignForm(forms.Form):
@@ -109,9 +113,11 @@ class SignForm(forms.Form):
     listed = forms.BooleanField(required=False, label=LISTED_LABEL)
     remember = forms.BooleanField(
         required=False,
-        label="Remember me on this device",
-        help_text="After you confirm, this browser keeps a random key so you can sign "
-        "other campaigns without retyping. No personal data is stored in it.",
+        label=_("Remember me on this device"),
+        help_text=_(
+            "After you confirm, this browser keeps a random key so you can sign other campaigns "
+            "without retyping. No personal data is stored in it."
+        ),
     )
 
     def __init__(self, campaign: Campaign, *args, device: Device | None = None, **kwargs):
@@ -133,11 +139,11 @@ class SignForm(forms.Form):
         if campaign.mode("postal_code") == FieldMode.OFF:
             del self.fields["listed"]  # no postal code, no area page to be listed on
         else:
-            self.fields["listed"].help_text = (
+            self.fields["listed"].help_text = gettext(
                 "Shown as your first name and last initial (“Jane D.”) with your city, once "
-                f"{campaign.area_threshold} people in your area have signed. Never your e-mail, "
-                "street or postal code."
-            )
+                "%(threshold)s people in your area have signed. Never your e-mail, street or "
+                "postal code."
+            ) % {"threshold": campaign.area_threshold}
         if "comment" in fields:
             self._explain_comment(campaign, fields)
         self.fields = {**fields, **self.fields}
@@ -191,9 +197,13 @@ class SignForm(forms.Form):
         attrs = {"autocomplete": AUTOCOMPLETE.get(name, "off")}
         # A raw value past max_length is refused before cleaning; the message
         # still names the limit that _limit() applies after cleaning.
+        # The same sentence as _limit()'s, with the placeholders Django's
+        # max_length check fills in (it knows the raw length as show_value).
+        message = gettext("Please shorten this to %(limit)d characters (it has %(count)d).")
         too_long = {
-            "max_length": f"Please shorten this to {LIMITS[name]} characters "
-            "(it has %(show_value)d)."
+            "max_length": message.replace("%(limit)d", str(LIMITS[name])).replace(
+                "%(count)d", "%(show_value)d"
+            )
         }
         if name == "comment":
             field = forms.CharField(
@@ -212,28 +222,34 @@ class SignForm(forms.Form):
             attrs["inputmode"] = "email"
         if name == "phone":
             attrs["inputmode"] = "tel"
-        return forms.CharField(
+        field = forms.CharField(
             label=LABELS[name],
             required=required,
             strip=False,
             widget=forms.TextInput(attrs=attrs),
-            # Browsers stop typing at maxlength; the server still checks the
-            # length after cleaning, for clients that ignore it.
+            # The raw value may be longer than the limit (control characters
+            # and spaces are dropped in cleaning); the cleaned one may not.
             max_length=LIMITS[name] * 4,
             error_messages=too_long,
         )
+        # Browsers stop typing at the same limit the server checks after
+        # cleaning: maxlength counts UTF-16 units, never fewer than the
+        # characters counted here, so nothing the browser lets through is refused.
+        field.widget.attrs["maxlength"] = str(LIMITS[name])
+        return field
 
     def _limit(self, name: str, value: str) -> str:
         if len(value) > LIMITS[name]:
             raise forms.ValidationError(
-                f"Please shorten this to {LIMITS[name]} characters (it has {len(value)})."
+                gettext("Please shorten this to %(limit)d characters (it has %(count)d).")
+                % {"limit": LIMITS[name], "count": len(value)}
             )
         return value
 
     def _clean_line(self, name: str) -> str:
         value = strip_controls(self.cleaned_data.get(name, ""))
         if self.fields[name].required and not value:
-            raise forms.ValidationError("This field is required.")
+            raise forms.ValidationError(gettext("This field is required."))
         return self._limit(name, value)
 
     def clean_first_name(self) -> str:
@@ -248,14 +264,14 @@ class SignForm(forms.Form):
     def clean_comment(self) -> str:
         value = strip_controls(self.cleaned_data.get("comment", ""), keep_newlines=True)
         if self.fields["comment"].required and not value:
-            raise forms.ValidationError("This field is required.")
+            raise forms.ValidationError(gettext("This field is required."))
         return self._limit("comment", value)
 
     def clean_email(self) -> str:
         raw = self.cleaned_data.get("email", "")
         if any(unicodedata.category(char) == "Cc" for char in raw):
             raise forms.ValidationError(
-                "An e-mail address cannot contain line breaks or other control characters."
+                gettext("An e-mail address cannot contain line breaks or other control characters.")
             )
         value = raw.strip()
         self._limit("email", value)
@@ -264,14 +280,16 @@ class SignForm(forms.Form):
             # localhost (undersigned/addresses.py says why).
             checked(value)
         except InvalidAddress:
-            raise forms.ValidationError("Enter an e-mail address like name@example.org.") from None
+            raise forms.ValidationError(
+                gettext("Enter an e-mail address like name@example.org.")
+            ) from None
         return value
 
     def clean_postal_code(self) -> str:
         value = strip_controls(self.cleaned_data.get("postal_code", ""))
         if not value:
             if self.fields["postal_code"].required:
-                raise forms.ValidationError("This field is required.")
+                raise forms.ValidationError(gettext("This field is required."))
             return ""
         try:
             return normalise_postal_code(value[:40], self.campaign.country)
@@ -282,11 +300,13 @@ class SignForm(forms.Form):
         value = strip_controls(self.cleaned_data.get("phone", ""))
         if not value:
             if self.fields["phone"].required:
-                raise forms.ValidationError("This field is required.")
+                raise forms.ValidationError(gettext("This field is required."))
             return ""
         self._limit("phone", value)
         if not PHONE.match(value) or sum(char.isdigit() for char in value) < 5:
-            raise forms.ValidationError("Enter a phone number using digits, spaces and + ( ) -.")
+            raise forms.ValidationError(
+                gettext("Enter a phone number using digits, spaces and + ( ) -.")
+            )
         return value
 
     def details(self) -> SignerDetails:

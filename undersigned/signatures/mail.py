@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 
 from undersigned.outbox.models import Email
 
@@ -18,6 +19,8 @@ def signer_context(email: Email) -> dict[str, Any]:
     and their private links."""
     signature = email.signature
     campaign = signature.campaign
+    # campaign.text reads them, several times per message.
+    prefetch_related_objects([campaign], "translations")
     return {
         "signature": signature,
         "campaign": campaign,

@@ -60,18 +60,18 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             done = settle(request, signature)
         elif action == "withdraw" and request.POST.get("sure") == "yes":
             rights.withdraw(signature)
-            done = "Your signature is withdrawn. It no longer counts."
+            done = _("Your signature is withdrawn. It no longer counts.")
         elif action == "erase" and request.POST.get("sure") == "yes":
             rights.erase(signature)
             return render(request, "signatures/erased.html", {"campaign": signature.campaign})
         elif action == "unlist":
             rights.unlist(signature)
-            done = "Your name is no longer listed on your area's page."
+            done = _("Your name is no longer listed on your area's page.")
         elif action == "revoke":
             rights.revoke_links(signature)
             return render(request, "signatures/links_revoked.html")
         elif action in {"withdraw", "erase"}:
-            done = "Tick the box to confirm, then press the button again."
+            done = _("Tick the box to confirm, then press the button again.")
         if request.GET.get("format") != "json":
             signature.refresh_from_db()
     if request.GET.get("format") == "json":

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from undersigned.campaigns.models import Campaign, LetterVersion, Partner
 from undersigned.ids import time_ordered_uuid
@@ -21,17 +23,20 @@ class Signature(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending confirmation"
-        CONFIRMED = "confirmed", "Confirmed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        INVALIDATED = "invalidated", "Invalidated"
+        PENDING = "pending", _("Pending confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        INVALIDATED = "invalidated", _("Invalidated")
         # Over a rate limit or otherwise suspect: the signer saw the normal
         # flow, but the signature never counts until staff release it.
-        QUARANTINED = "quarantined", "Quarantined"
+        QUARANTINED = "quarantined", _("Quarantined")
 
     id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="signatures")
+    # The letter as the signer read it, in their language (LetterVersion.language).
     letter_version = models.ForeignKey(LetterVersion, on_delete=models.PROTECT, related_name="+")
+    # The language the signer used: their e-mails are written in it.
+    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     email_digest = models.BinaryField(max_length=32)
 
@@ -104,7 +109,7 @@ class Signature(models.Model):
     def display_name(self) -> str:
         """First name and last initial: how a signer is shown anywhere public."""
         initial = f" {self.last_name[:1]}." if self.last_name else ""
-        return f"{self.first_name}{initial}".strip() or "A supporter"
+        return f"{self.first_name}{initial}".strip() or str(_("A supporter"))
 
     @property
     def full_name(self) -> str:
@@ -166,4 +171,4 @@ class Device(models.Model):
     @property
     def display_name(self) -> str:
         initial = f" {self.last_name[:1]}." if self.last_name else ""
-        return f"{self.first_name}{initial}".strip() or "you"
+        return f"{self.first_name}{initial}".strip() or str(_("you"))
