@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 DEMO_ENV = UNDERSIGNED_DEMO=1 SITE_URL=$(SITE_URL)
 
-.PHONY: demo test lint format services bench clean migrations-check
+.PHONY: demo test lint format services bench clean migrations-check messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,14 @@ bench: $(STAMP) $(VENV)/.bench-installed
 $(VENV)/.bench-installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
+
+## messages: collect the marked strings into the catalogues (.po) and compile them
+## (.mo, committed: installing needs no gettext). Needs GNU gettext (Debian: gettext).
+messages: $(STAMP)
+	cd undersigned && UNDERSIGNED_TESTING=1 PYTHONPATH=.. ../$(BIN)/django-admin makemessages \
+	  --settings=undersigned.settings -l es -e html,txt,svg,py --no-location --no-obsolete -i "migrations/*"
+	cd undersigned && UNDERSIGNED_TESTING=1 PYTHONPATH=.. ../$(BIN)/django-admin compilemessages \
+	  --settings=undersigned.settings
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from undersigned.areas.lookup import needed_types, officials_for
 from undersigned.areas.models import Division, SignatureDivision, public_name
@@ -178,9 +180,14 @@ def offices(campaign, division: Division) -> list[str]:
 
     def read() -> list[str]:
         officials = officials_for(campaign, [division])
-        return list(dict.fromkeys(f"the {o.office}" if o.office else o.name for o in officials))
+        return list(
+            dict.fromkeys(
+                _("the %(office)s") % {"office": o.office} if o.office else o.name
+                for o in officials
+            )
+        )
 
-    return _offices.get((campaign.pk, division.pk), read)
+    return _offices.get((campaign.pk, division.pk, get_language()), read)
 
 
 def area_with_ancestors(ocd_id: str) -> tuple[Division, list[Division]] | None:
