@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make the test suite's outside parts available on this machine, when we can:
-# Debian's Chromium (browser tests) and a local PostgreSQL server (the second
-# pass). On a machine where we are root with apt-get, missing parts are
+# Debian's Chromium (browser tests), axe-core from the npm registry (the
+# accessibility checks the browser tests run) and a local PostgreSQL server
+# (the second pass). On a machine where we are root with apt-get, missing parts are
 # installed and started; elsewhere we say what will be skipped.
 # With REQUIRE_SERVICES=1 (CI), anything missing is an error.
 set -euo pipefail
@@ -13,6 +14,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then can_install=1; fi
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v pg_ctlcluster >/dev/null || need+=(postgresql)
+command -v npm >/dev/null || need+=(npm)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ $can_install = 1 ]; then
@@ -24,6 +26,20 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "test-services: missing ${need[*]} and cannot install them" >&2; exit 1
   else
     echo "test-services: ${need[*]} not installed; those tests will be skipped"
+  fi
+fi
+
+# axe-core, at the version tests/package-lock.json pins, into tests/node_modules
+# (git-ignored); reinstalled only when the version there is not the pinned one.
+wanted=$(sed -n 's/.*"axe-core": *"\([^"]*\)".*/\1/p' tests/package.json)
+installed=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' tests/node_modules/axe-core/package.json 2>/dev/null | head -1 || true)
+if [ "$installed" != "$wanted" ]; then
+  if command -v npm >/dev/null && npm ci --prefix tests --ignore-scripts --no-audit --no-fund --loglevel=error; then
+    echo "test-services: axe-core $wanted installed from npm into tests/node_modules"
+  elif [ "$require" = 1 ]; then
+    echo "test-services: could not install axe-core $wanted (npm ci --prefix tests)" >&2; exit 1
+  else
+    echo "test-services: axe-core $wanted not installed; the accessibility checks will be skipped"
   fi
 fi
 
