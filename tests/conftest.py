@@ -5,8 +5,10 @@ import time
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
+from django.utils import translation
 
 from undersigned.abuse.timing import issue_form_token
 from undersigned.campaigns.actions import save_campaign
@@ -46,6 +48,17 @@ def _fresh_process_caches():
     forget_all()
     yield
     forget_all()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Each test starts in the default language. A request to a Spanish page
+    leaves Spanish active in its thread (LocaleMiddleware activates it and
+    nothing turns it off), and a later test's reverse() would then make
+    Spanish addresses."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -154,7 +167,8 @@ def run_worker() -> None:
         )  # fmt: skip
 
 
-CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/confirm/[0-9a-f-]+/[^/\s]+/)")
+# In any language: /confirm/… in English, /es/confirm/… in Spanish.
+CONFIRM_LINK = re.compile(r"https?://[^/\s]+((?:/[a-z]{2}(?:-[a-z0-9]+)?)?/confirm/[0-9a-f-]+/[^/\s]+/)")
 
 
 def confirm_path_from(message) -> str:
