@@ -27,7 +27,7 @@ from undersigned.signatures.forms import SignForm
 from undersigned.signatures.marker import forget_just_signed, just_signed
 from undersigned.signatures.models import Signature
 
-from .sharing import share_png
+from .sharing import card_version, share_png
 
 # The campaign page as every visitor without cookies sees it, but for two
 # per-response values: the CSRF token and the signed render time. Those are
@@ -163,9 +163,11 @@ def sharing_context(campaign: Campaign) -> dict:
     text = campaign.text
     return {
         "share_url": settings.SITE_URL + campaign.get_absolute_url(),
+        # ?v= changes whenever the drawn title does (in this language), so
+        # the image can be kept for a day and a changed title still shows.
         "share_image_url": settings.SITE_URL
         + reverse("share_image", args=[campaign.slug])
-        + f"?v={campaign.updated_at:%Y%m%d%H%M%S}",
+        + f"?v={card_version(text.title)}",
         "og_locale": to_locale(text.language),
     }
 
@@ -176,6 +178,6 @@ def share_image(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = visible_campaign(request, slug)
     text = campaign.text
     response = HttpResponse(share_png(text.title, settings.SITE_NAME), content_type="image/png")
-    # The ?v= of its address changes whenever the campaign does.
+    # The ?v= of its address changes whenever the title does.
     response["Cache-Control"] = "public, max-age=86400"
     return response
