@@ -1,7 +1,7 @@
-"""In Chromium, in English and Spanish, on a 375 px phone and a 1280 px screen:
-no page is wider than the screen even for 100-character names and a receipt's
-hashes, the letter comes before the sign button, and after a bad submit the
-focus is on the error summary."""
+"""In Chromium, in English and Spanish, on 320 and 375 px phones and a 1280 px
+screen: no page is wider than the screen even for 100-character names and a
+delivery receipt's hashes, the letter comes before the sign button, and after
+a bad submit the focus is on the error summary."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import pytest
 from undersigned.signatures import actions
 
 from .conftest import make_campaign
+from .public_pages import public_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LONG_NAME = "Maximiliana" * 9 + "X"  # 100 characters, no space to break at
-SCREENS = [375, 1280]
+SCREENS = [320, 375, 1280]
 LANGUAGES = ["", "/es"]
 
 
@@ -55,6 +56,23 @@ def test_no_page_is_wider_than_the_screen(new_page, live_server, live_campaign, 
     # The letter, signed with a long name as it is typed.
     page.fill("#id_first_name", LONG_NAME)
     assert page_width(page) <= width
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_delivery_receipt_with_its_hashes_fits_a_phone(new_page, settings, live_server, language):
+    settings.SITE_URL = live_server.url
+    receipt = public_site().pages(language)["delivery receipt"]
+    page = new_page(viewport={"width": 375, "height": 800})
+    for width in (375, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(receipt)
+        page.wait_for_load_state("load")
+        # The 64-character SHA-256 fingerprints, shown whole.
+        for fingerprint in ("#pdf-sha256", "#csv-sha256"):
+            assert len(page.locator(fingerprint).inner_text()) == 64
+            box = page.locator(fingerprint).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, (fingerprint, width)
+        assert page_width(page) <= width, width
 
 
 @pytest.mark.parametrize("prefix", LANGUAGES)
