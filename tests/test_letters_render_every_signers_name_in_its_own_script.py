@@ -4,8 +4,18 @@ every time."""
 
 from __future__ import annotations
 
+import io
+import struct
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+
 import pytest
+import uharfbuzz as hb
 from fontTools.ttLib import TTFont
+from fpdf import FPDF
+from pypdf import PdfReader
+from pypdf.generic import ByteStringObject, ContentStream, TextStringObject
 
 from undersigned.campaigns.actions import save_translation
 from undersigned.campaigns.models import CampaignTranslation
@@ -100,6 +110,147 @@ def test_every_character_of_every_name_has_a_glyph_in_the_letters_fonts(script):
 
 def test_the_glyph_check_finds_a_character_no_font_has():
     assert covered("A \U00013000") == {"\U00013000"}  # an Egyptian hieroglyph
+
+
+# Reading the glyphs back ----------------------------------------------------
+#
+# fpdf2 draws text as codes of a subset of each font it embeds (Identity-H,
+# mapped to the subset's glyphs by /CIDToGIDMap), and renames the glyphs it
+# keeps. So each drawn glyph is read back from the embedded font as its
+# outline and advance, and compared with the glyphs HarfBuzz chooses for each
+# name in the original font files: the right font, the joined Arabic forms,
+# right-to-left order, and no glyph left out or drawn as the ".notdef" box.
+
+FACES = ["KurintoSans", *FALLBACKS.values()]
+Glyph = tuple[str, tuple]  # (font family, outline and advance)
+
+
+@cache
+def original(face: str) -> TTFont:
+    return TTFont(str(FONTS / f"{face}-Rg.ttf"), lazy=True)
+
+
+@cache
+def harfbuzz_font(face: str) -> hb.Font:
+    return hb.Font(hb.Face(hb.Blob.from_file_path(str(FONTS / f"{face}-Rg.ttf"))))
+
+
+def shape_of(font: TTFont, name: str) -> tuple:
+    """A glyph as it is drawn: its contours' points, and how far it moves the pen."""
+    if name == ".notdef":
+        return (".notdef",)
+    glyf = font["glyf"]
+    coordinates, ends, _flags = glyf[name].getCoordinates(glyf)
+    return (tuple(coordinates), tuple(ends), font["hmtx"][name][0])
+
+
+def face_of(char: str) -> str:
+    """The font fpdf2 draws a character in: Kurinto Sans, else the first fallback that has it."""
+    return next((face for face in FACES if ord(char) in original(face).getBestCmap()), FACES[0])
+
+
+def expected_glyphs(name: str) -> list[Glyph]:
+    """Each glyph HarfBuzz draws for the name, left to right: each run of
+    characters in one font shaped on its own, as fpdf2 does."""
+    runs: list[tuple[str, str]] = []
+    for char in name:
+        face = face_of(char)
+        if runs and runs[-1][0] == face:
+            runs[-1] = (face, runs[-1][1] + char)
+        else:
+            runs.append((face, char))
+    if any(unicodedata.bidirectional(char) in ("R", "AL") for char in name) and len(runs) > 1:
+        raise NotImplementedError("a right-to-left name in several fonts")
+    glyphs = []
+    for face, text in runs:
+        buffer = hb.Buffer()
+        buffer.add_str(text)
+        buffer.guess_segment_properties()
+        hb.shape(harfbuzz_font(face), buffer, {})
+        order = original(face).getGlyphOrder()
+        glyphs += [
+            (face, shape_of(original(face), order[info.codepoint])) for info in buffer.glyph_infos
+        ]
+    return glyphs
+
+
+def drawn_glyphs(pdf: bytes) -> list[Glyph]:
+    """Every glyph the PDF draws, in the order it draws them."""
+    reader = PdfReader(io.BytesIO(pdf))
+    drawn = []
+    for page in reader.pages:
+        fonts = {
+            name: embedded_glyphs(font.get_object())
+            for name, font in page["/Resources"]["/Font"].items()
+        }
+        current = None
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Tf":
+                current = fonts[operands[0]]
+            elif operator in (b"Tj", b"TJ"):
+                shown = operands if operator == b"Tj" else operands[0]
+                for text in shown:
+                    if isinstance(text, TextStringObject | ByteStringObject):
+                        raw = (
+                            text.original_bytes
+                            if isinstance(text, TextStringObject)
+                            else bytes(text)
+                        )
+                        drawn += [current(cid) for (cid,) in struct.iter_unpack(">H", raw)]
+    return drawn
+
+
+def embedded_glyphs(font) -> Callable[[int], Glyph]:
+    """For a Type0 font the PDF embeds: a code drawn with it -> the glyph drawn."""
+    family = font["/BaseFont"].split("+", 1)[-1]
+    descendant = font["/DescendantFonts"][0].get_object()
+    data = descendant["/FontDescriptor"]["/FontFile2"].get_object().get_data()
+    subset = TTFont(io.BytesIO(data))
+    names = subset.getGlyphOrder()
+    to_glyph = descendant.get("/CIDToGIDMap")
+    table = to_glyph.get_object().get_data() if to_glyph != "/Identity" else None
+
+    def glyph(cid: int) -> Glyph:
+        gid = struct.unpack_from(">H", table, 2 * cid)[0] if table else cid
+        return family, shape_of(subset, names[gid])
+
+    return glyph
+
+
+def missing_names(pdf: bytes, names: list[str]) -> list[str]:
+    """The names whose shaped glyphs the PDF does not draw, in order, anywhere."""
+    drawn = drawn_glyphs(pdf)
+    missing = []
+    for name in names:
+        wanted = expected_glyphs(name)
+        if not any(drawn[i : i + len(wanted)] == wanted for i in range(len(drawn))):
+            missing.append(name)
+    return missing
+
+
+def test_the_letter_draws_every_name_with_the_glyphs_harfbuzz_shapes_for_it(delivery):
+    pdf = render_delivery(delivery).pdf
+    assert all(shape != (".notdef",) for _font, shape in drawn_glyphs(pdf))
+    assert missing_names(pdf, [f"{first} {last}" for first, last in NAMES.values()]) == []
+
+
+def test_the_glyph_read_back_finds_unshaped_and_missing_glyphs(delivery, monkeypatch):
+    arabic, hebrew = " ".join(NAMES["Arabic"]), " ".join(NAMES["Hebrew"])
+    # Without shaping, Arabic letters stand unjoined and in typed order.
+    monkeypatch.setattr(FPDF, "set_text_shaping", lambda pdf, *args, **kwargs: None)
+    unshaped = render_delivery(delivery).pdf
+    assert missing_names(unshaped, [arabic, hebrew, "Ольга Сергеевна"]) == [arabic, hebrew]
+    # A character no font has is not drawn.
+    monkeypatch.undo()
+    hieroglyph = render_delivery_with_a_name(delivery, "Ra \U00013000").pdf
+    assert missing_names(hieroglyph, ["Ra \U00013000", "Ольга Сергеевна"]) == ["Ra \U00013000"]
+
+
+def render_delivery_with_a_name(delivery, name: str):
+    signature = delivery.signers.order_by("position").first().signature
+    signature.first_name, signature.last_name = name, ""
+    signature.save()
+    return render_delivery(delivery)
 
 
 def test_chinese_japanese_and_korean_names_use_their_fallback_fonts(delivery):
