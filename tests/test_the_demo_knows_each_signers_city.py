@@ -1,5 +1,6 @@
-"""The demo loads the US areas from the installed packages, offline, and its
-local campaign writes to each signer's own (fictional) city lawmakers."""
+"""The demo loads the US areas from the installed packages, offline, its
+local campaign writes to each signer's own (fictional) city lawmakers, and it
+reads in Spanish under /es/."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from django.db import connection
 from django.urls import reverse
 
 from undersigned.areas.models import ContactPoint, Division, PostalCodeDivision, SignatureDivision
+from undersigned.campaigns.models import Campaign, LetterVersion
+from undersigned.demo.spanish import seed as seed_spanish
 from undersigned.signatures.models import Signature
 
 from .conftest import form_data
@@ -55,3 +58,13 @@ def test_the_local_campaign_places_a_signer_in_their_city_and_names_its_lawmaker
     assert SignatureDivision.objects.filter(
         signature=signature, division__ocd_id=SAN_FRANCISCO
     ).exists()
+
+    # In Spanish too, with its own letter; seeding it again adds no version.
+    page = client.get(f"/es/c/{LOCAL}/").content.decode()
+    assert "Acabemos con la vigilancia facial en tu comunidad" in page
+    assert "Le pedimos que apruebe una ordenanza" in page
+    assert "Firma la carta" in page
+    letters = LetterVersion.objects.filter(campaign__slug=LOCAL)
+    assert sorted(letters.values_list("language", flat=True)) == ["en", "es"]
+    seed_spanish(Campaign.objects.get(slug=LOCAL))
+    assert letters.count() == 2

@@ -11,6 +11,7 @@ from undersigned.campaigns.models import Campaign, FieldMode, Partner, Target
 from undersigned.demo.areas import load_demo_areas
 from undersigned.demo.deliveries import seed as seed_deliveries
 from undersigned.demo.participation import seed as seed_participation
+from undersigned.demo.spanish import seed as seed_spanish
 from undersigned.staff.models import PartnerAccount
 from undersigned.staff.roles import Role, create_account, group_for
 
@@ -110,6 +111,8 @@ class Command(BaseCommand):
             postal_code_field=FieldMode.REQUIRED,
         )
         local.partners.set([network])
+        # The local letter in Spanish too: /es/c/end-face-surveillance/.
+        seed_spanish(local)
         national = self.campaign(
             slug="doj-face-recognition",
             title="Tell the Department of Justice: investigate police face recognition",
