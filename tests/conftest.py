@@ -11,8 +11,14 @@ from django.core.management import call_command
 from django.utils import translation
 
 from undersigned.abuse.timing import issue_form_token
-from undersigned.campaigns.actions import save_campaign
-from undersigned.campaigns.models import Campaign, FieldMode, Partner, Target
+from undersigned.campaigns.actions import save_campaign, save_translation
+from undersigned.campaigns.models import (
+    Campaign,
+    CampaignTranslation,
+    FieldMode,
+    Partner,
+    Target,
+)
 from undersigned.memo import forget_all
 
 # The real-browser fixtures (browser, page, new_page, requests_seen).
@@ -39,6 +45,23 @@ def make_campaign(**fields) -> Campaign:
     }
     defaults.update(fields)
     return save_campaign(Campaign(**defaults))
+
+
+# A campaign's Spanish version, as an organiser would write it.
+SPANISH = {
+    "title": "Alto a la vigilancia facial",
+    "summary": "Pide una prohibición.",
+    "body": "Pedimos una **prohibición**.",
+    "letter_subject": "Prohíban la vigilancia facial",
+    "letter_body": "Estimada autoridad:\n\nProhíba la vigilancia facial.",
+}
+
+
+def translate_to_spanish(campaign: Campaign, **fields) -> CampaignTranslation:
+    """The campaign in Spanish, through the action the admin uses."""
+    return save_translation(
+        CampaignTranslation(campaign=campaign, language="es", **{**SPANISH, **fields})
+    )
 
 
 @pytest.fixture(autouse=True)

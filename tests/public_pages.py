@@ -15,26 +15,18 @@ from urllib.parse import urlsplit
 
 from django.utils import translation
 
-from undersigned.campaigns.actions import save_translation
-from undersigned.campaigns.models import Campaign, CampaignTranslation
+from undersigned.campaigns.models import Campaign
 from undersigned.deliveries.models import Delivery
 from undersigned.signatures.links import confirm_url
 from undersigned.signatures.models import Signature
 from undersigned.signatures.rights import manage_url, unsubscribe_url
 
 from .area_pages import bulk_signers, geography, publish_now, signer
-from .conftest import run_worker
+from .conftest import run_worker, translate_to_spanish
 from .delivery_helpers import lawmaker, local_campaign
 
 # The address prefix of each language: English has none.
 LANGUAGES = {"en": "", "es": "/es"}
-SPANISH = {
-    "title": "Alto a la vigilancia facial en tu comunidad",
-    "summary": "Pide a tus representantes locales que prohíban la vigilancia facial.",
-    "body": "La vigilancia facial **no tiene lugar** en nuestras calles.",
-    "letter_subject": "Prohíban la vigilancia facial",
-    "letter_body": "Estimada autoridad:\n\nLe pedimos que prohíba la vigilancia facial.",
-}
 
 
 @dataclass(frozen=True)
@@ -78,7 +70,7 @@ def public_site() -> PublicSite:
     places = [areas["somerville"], areas["ma"]]
     lawmaker(areas["somerville"], "Mayor Example", "mayor", email="mayor@somerville.example.org")
     campaign = local_campaign(batch_size=5)
-    save_translation(CampaignTranslation(campaign=campaign, language="es", **SPANISH))
+    translate_to_spanish(campaign, addressee="tus representantes locales")
     bulk_signers(campaign, places, 12, days=3, listed=True)
     publish_now(campaign)  # counts, and so the deliveries of signers 1-5 and 6-10
     run_worker()  # sends them

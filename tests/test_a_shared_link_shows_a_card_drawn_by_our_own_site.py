@@ -15,22 +15,14 @@ import pytest
 from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 
-from undersigned.campaigns.actions import save_campaign, save_translation
-from undersigned.campaigns.models import CampaignTranslation
+from undersigned.campaigns.actions import save_campaign
 from undersigned.front import sharing
 
-from .conftest import make_campaign
+from .conftest import SPANISH, make_campaign, translate_to_spanish
 
 pytestmark = pytest.mark.django_db
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-SPANISH = {
-    "title": "Alto a la vigilancia facial",
-    "summary": "Pide una prohibición.",
-    "body": "Pedimos una prohibición.",
-    "letter_subject": "Prohíban la vigilancia facial",
-    "letter_body": "Estimada autoridad:\n\nProhíba la vigilancia facial.",
-}
 TEXT = {
     "en": ("Stop face surveillance", "Ask for a ban."),
     "es": (SPANISH["title"], SPANISH["summary"]),
@@ -41,7 +33,7 @@ PREFIX = {"en": "", "es": "/es"}
 @pytest.fixture
 def campaign():
     campaign = make_campaign()
-    save_translation(CampaignTranslation(campaign=campaign, language="es", **SPANISH))
+    translate_to_spanish(campaign)
     return campaign
 
 

@@ -7,11 +7,10 @@ import re
 
 import pytest
 
-from undersigned.campaigns.actions import save_translation
-from undersigned.campaigns.models import CampaignTranslation
+from undersigned.campaigns.actions import save_campaign
 from undersigned.signatures.models import Signature
 
-from .conftest import form_data, run_worker
+from .conftest import form_data, run_worker, translate_to_spanish
 
 CONFIRM = re.compile(r"https?://[^/\s]+(/es/confirm/[0-9a-f-]+/[0-9a-f]+/)")
 MANAGE = re.compile(r"https?://[^/\s]+(/es/my/[^/\s]+/)")
@@ -19,17 +18,7 @@ MANAGE = re.compile(r"https?://[^/\s]+(/es/my/[^/\s]+/)")
 
 @pytest.fixture
 def translated(campaign):
-    save_translation(
-        CampaignTranslation(
-            campaign=campaign,
-            language="es",
-            title="Alto a la vigilancia facial",
-            summary="Pide una prohibición.",
-            body="Pedimos una **prohibición**.",
-            letter_subject="Prohíban la vigilancia facial",
-            letter_body="Estimada autoridad:\n\nProhíba la vigilancia facial.",
-        )
-    )
+    translate_to_spanish(campaign)
     return campaign
 
 
@@ -127,3 +116,19 @@ def test_the_input_limits_in_the_page_are_the_servers(client, campaign):
     for name, limit in {"first_name": 100, "last_name": 100, "email": 254, "comment": 2000}.items():
         tag = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', page).group(0)
         assert f'maxlength="{limit}"' in tag, tag
+
+
+def test_the_letters_addressees_are_named_in_the_pages_language(client, campaign):
+    campaign.addressee = "your local lawmakers"
+    save_campaign(campaign)
+    english = client.get("/c/stop-face-surveillance/").content.decode()
+    assert "The letter we will send to your local lawmakers on your behalf" in english
+    # A translation that does not name them: the targets' names, never the English words.
+    translation = translate_to_spanish(campaign)
+    spanish = client.get("/es/c/stop-face-surveillance/").content.decode()
+    assert "your local lawmakers" not in spanish
+    assert "La carta que enviaremos en tu nombre a A. Official, Director" in spanish
+    translation.addressee = "tus representantes locales"
+    translation.save()
+    spanish = client.get("/es/c/stop-face-surveillance/").content.decode()
+    assert "La carta que enviaremos en tu nombre a tus representantes locales" in spanish

@@ -17,8 +17,6 @@ from fpdf import FPDF
 from pypdf import PdfReader
 from pypdf.generic import ByteStringObject, ContentStream, TextStringObject
 
-from undersigned.campaigns.actions import save_translation
-from undersigned.campaigns.models import CampaignTranslation
 from undersigned.counting.actions import process_all_count_events
 from undersigned.deliveries.models import Delivery
 from undersigned.deliveries.rendering import (
@@ -32,6 +30,7 @@ from undersigned.deliveries.rendering import (
 from undersigned.signatures import actions
 from undersigned.signatures.links import confirm_token
 
+from .conftest import translate_to_spanish
 from .delivery_helpers import lawmaker, local_campaign, places
 
 pytestmark = pytest.mark.django_db
@@ -53,17 +52,7 @@ def delivery():
     somerville, _ = places()
     lawmaker(somerville, "Mayor Fictional", "mayor", email="mayor@somerville.example.org")
     campaign = local_campaign(batch_size=len(NAMES), delivery_language="es")
-    save_translation(
-        CampaignTranslation(
-            campaign=campaign,
-            language="es",
-            title="Alto a la vigilancia facial",
-            summary="Pide una prohibición.",
-            body="Pedimos una prohibición.",
-            letter_subject="Prohíban la vigilancia facial",
-            letter_body="Estimada autoridad:\n\nProhíba la vigilancia facial.",
-        )
-    )
+    translate_to_spanish(campaign)
     for number, (first, last) in enumerate(NAMES.values()):
         result = actions.sign(
             campaign,

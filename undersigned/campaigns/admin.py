@@ -29,7 +29,9 @@ class TranslationInline(admin.StackedInline):
 
     model = CampaignTranslation
     extra = 0
-    fields = ["language", "title", "summary", "body", "letter_subject", "letter_body"]
+    fields = [
+        "language", "title", "summary", "body", "letter_subject", "letter_body", "addressee",
+    ]  # fmt: skip
     verbose_name_plural = "Translations (title, summary, body and letter in other languages)"
 
 

@@ -223,16 +223,22 @@ class Campaign(models.Model):
 
     @property
     def text(self) -> CampaignText:
-        """The title, summary and body in the active language when the
-        campaign has them in it, otherwise in the campaign's own language."""
+        """The title, summary, body and addressee in the active language when
+        the campaign has them in it, otherwise in the campaign's own language."""
         language = get_language()
         if language != self.language:
             translation = self.translation(language)
             if translation is not None:
                 return CampaignText(
-                    language, translation.title, translation.summary, translation.body_html
+                    language,
+                    translation.title,
+                    translation.summary,
+                    translation.body_html,
+                    # Never the other language's words in this one's sentence:
+                    # without its own, the page names the targets or no one.
+                    translation.addressee,
                 )
-        return CampaignText(self.language, self.title, self.summary, self.body_html)
+        return CampaignText(self.language, self.title, self.summary, self.body_html, self.addressee)
 
 
 @dataclass(frozen=True)
@@ -241,6 +247,7 @@ class CampaignText:
     title: str
     summary: str
     body_html: str
+    addressee: str
 
 
 class CampaignTranslation(models.Model):
@@ -259,6 +266,12 @@ class CampaignTranslation(models.Model):
     letter_subject = models.CharField(max_length=200)
     letter_body = models.TextField(
         help_text="Plain text. Editing it on a live campaign records a new version."
+    )
+    addressee = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Shown as 'the letter we will send to …' in this language. "
+        "Empty: the targets' names.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

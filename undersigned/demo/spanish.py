@@ -27,6 +27,7 @@ Algunas ciudades ya han dicho que no. La tuya también puede.
 a tus representantes locales. Podrás encontrar a las demás personas de tu área
 que han firmado.
 """
+ADDRESSEE = "tus representantes locales"
 SUBJECT = "Pongan fin a la vigilancia facial del gobierno en nuestra comunidad"
 # One line per paragraph, like the English letter: browsers and mail clients wrap them.
 LETTER = (
@@ -54,4 +55,5 @@ def seed(local: Campaign) -> CampaignTranslation:
     translation.body = BODY
     translation.letter_subject = SUBJECT
     translation.letter_body = LETTER
+    translation.addressee = ADDRESSEE
     return save_translation(translation)

@@ -72,7 +72,7 @@ def campaign_context(request, campaign: Campaign, form: SignForm | None, device)
         "percent": min(100, round(100 * count / campaign.goal)),
         "targets": targets,
         "area_rules": list(campaign.target_rules.all()),
-        "addressee": campaign.addressee or ", ".join(str(target) for target in targets),
+        "addressee": campaign.text.addressee or ", ".join(str(target) for target in targets),
         "partners": list(campaign.partners.all()),
         "letter": campaign.current_letter(get_language()),
         # Re-rendering after an error keeps the first render's time.

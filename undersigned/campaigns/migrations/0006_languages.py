@@ -34,6 +34,14 @@ class Migration(migrations.Migration):
                         help_text="Plain text. Editing it on a live campaign records a new version."
                     ),
                 ),
+                (
+                    "addressee",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown as 'the letter we will send to …' in this language. Empty: the targets' names.",
+                        max_length=200,
+                    ),
+                ),
                 ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
