@@ -191,7 +191,9 @@ def run_worker() -> None:
 
 
 # In any language: /confirm/… in English, /es/confirm/… in Spanish.
-CONFIRM_LINK = re.compile(r"https?://[^/\s]+((?:/[a-z]{2}(?:-[a-z0-9]+)?)?/confirm/[0-9a-f-]+/[^/\s]+/)")
+CONFIRM_LINK = re.compile(
+    r"https?://[^/\s]+((?:/[a-z]{2}(?:-[a-z0-9]+)?)?/confirm/[0-9a-f-]+/[^/\s]+/)"
+)
 
 
 def confirm_path_from(message) -> str:

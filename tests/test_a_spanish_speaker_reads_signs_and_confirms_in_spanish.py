@@ -12,7 +12,7 @@ from undersigned.signatures.models import Signature
 
 from .conftest import form_data, run_worker, translate_to_spanish
 
-CONFIRM = re.compile(r"https?://[^/\s]+(/es/confirm/[0-9a-f-]+/[0-9a-f]+/)")
+CONFIRM = re.compile(r"https?://[^/\s]+(/es/confirm/[0-9a-f-]+/[^/\s]+/)")
 MANAGE = re.compile(r"https?://[^/\s]+(/es/my/[^/\s]+/)")
 
 

@@ -133,6 +133,8 @@ def test_every_public_page_and_email_is_translated(client, db, pseudo_locale, ou
         "find": client.get(f"{prefix}/c/kampanjo/areas/find/?postal_code=1"),
         "not found": client.get(f"{prefix}/c/no-such-campaign/"),
         "invalid link": client.get(f"{prefix}/my/not-a-token/"),
+        # The thank-you page as anyone but the browser that just signed sees it.
+        "thanks to others": client.get(f"{prefix}/c/kampanjo/thanks/"),
     }
     pages["check e-mail"] = client.post(f"{prefix}/c/kampanjo/sign/", form_data())
     run_worker()

@@ -69,6 +69,7 @@ def pages(tmp_path) -> dict[str, str]:
         "home": reverse("home"),
         "campaign": reverse("campaign", args=[slug]),
         "thanks": reverse("thanks", args=[slug]),
+        "share_image": reverse("share_image", args=[slug]),
         "areas": reverse("areas", args=[slug]),
         "find_area": reverse("find_area", args=[slug]) + "?postal_code=02143",
         "area": reverse("area", args=[slug, "country:us/state:ma/place:somerville"]),

@@ -67,7 +67,10 @@ def delivery():
             # Half sign in English, half in Spanish: the list is one list.
             language="en" if number % 2 else "es",
         )
-        actions.confirm(result.signature.pk, confirm_token(result.signature.pk))
+        actions.confirm(
+            result.signature.pk,
+            confirm_token(result.signature.pk, result.signature.link_version),
+        )
     process_all_count_events()
     return Delivery.objects.select_related("campaign", "division", "letter_version").get()
 
