@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("signatures", "0005_listed"),
+        ("signatures", "0006_comment_consent"),
     ]
 
     # A plain ADD COLUMN on both databases: Django's own way on SQLite rebuilds

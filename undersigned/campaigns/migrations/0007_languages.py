@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0005_deliveryrule"),
+        ("campaigns", "0006_signers_never_refused"),
     ]
 
     operations = [
