@@ -61,7 +61,9 @@ $(VENV)/.bench-installed: pyproject.toml
 ## (.mo, committed: installing needs no gettext). Needs GNU gettext (Debian: gettext).
 messages: $(STAMP)
 	cd undersigned && UNDERSIGNED_TESTING=1 PYTHONPATH=.. ../$(BIN)/django-admin makemessages \
-	  --settings=undersigned.settings -l es -e html,txt,svg,py --no-location --no-obsolete -i "migrations/*"
+	  --settings=undersigned.settings -l es -e html,txt,svg,py --no-location --no-obsolete -i "migrations/*" \
+	  -i "organise/*" -i "templates/organise/*" -i "staff/*" -i "templates/admin/*" \
+	  -i "campaigns/readiness.py" -i "areas/coverage.py"
 	cd undersigned && UNDERSIGNED_TESTING=1 PYTHONPATH=.. ../$(BIN)/django-admin compilemessages \
 	  --settings=undersigned.settings
 
