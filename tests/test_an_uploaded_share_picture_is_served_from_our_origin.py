@@ -58,10 +58,12 @@ def test_the_uploaded_picture_is_in_the_preview_tags_and_served_by_its_hash(clie
     assert client.get(f"/c/{campaign.slug}/picture/0000000000000000.jpeg").status_code == 404
 
 
-def test_without_a_picture_the_page_names_none(client):
+def test_without_a_picture_the_page_names_the_card_the_site_draws(client, settings):
     campaign = make_campaign()
     page = client.get(campaign.get_absolute_url()).content.decode()
-    assert meta(page, "og:image") == "" and meta(page, "twitter:card") == "summary"
+    # The drawn card (tests/test_a_shared_link_shows_a_card_drawn_by_our_own_site.py).
+    assert meta(page, "og:image").startswith(f"{settings.SITE_URL}/c/{campaign.slug}/share.png?v=")
+    assert meta(page, "twitter:card") == "summary_large_image"
 
 
 def test_a_draft_s_picture_is_not_public(client):
