@@ -205,7 +205,7 @@ def drain(timeout: float) -> dict:
     """Wait until every e-mail and every delivery e-mail is sent (or failed)."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
-        emails = Email.objects.filter(status__in=[Email.Status.QUEUED, Email.Status.SENDING])
+        emails = Email.objects.filter(state__in=[Email.State.PENDING, Email.State.SENDING])
         attempts = DeliveryAttempt.objects.filter(
             state__in=[DeliveryAttempt.State.PENDING, DeliveryAttempt.State.SENDING]
         )
@@ -217,7 +217,7 @@ def drain(timeout: float) -> dict:
     return {
         "drained_after_s": round(waited, 2),
         "timed_out": waited >= timeout,
-        "emails": dict(Email.objects.values_list("status").annotate(n=Count("id")).order_by()),
+        "emails": dict(Email.objects.values_list("state").annotate(n=Count("id")).order_by()),
         "delivery_attempts": dict(
             DeliveryAttempt.objects.values_list("state").annotate(n=Count("id")).order_by()
         ),

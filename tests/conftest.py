@@ -20,6 +20,7 @@ from undersigned.campaigns.models import (
     Target,
 )
 from undersigned.memo import forget_all
+from undersigned.outgoing.sender import drain
 
 # The real-browser fixtures (browser, page, new_page, requests_seen).
 from .browser import *  # noqa: F403
@@ -174,12 +175,14 @@ def process_counts() -> int:
 
 
 def run_worker() -> None:
-    """Count, then run every queued background task with the real worker, then return.
+    """Count, run every queued background task with the real worker, then send
+    every e-mail and letter that is due with the real sender, and return.
 
     The worker calls close_old_connections() between tasks, which closes any
     connection inside a transaction, that is, the test's own. Inside a test
     that call is skipped; everything else is the worker as it runs in
-    production (`undersigned worker` also runs the tally processor).
+    production (`undersigned worker` also runs the tally processor, and its
+    sender thread sends; `drain` is that sender's loop until nothing is due).
     """
     process_counts()
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
@@ -188,6 +191,7 @@ def run_worker() -> None:
             "db_worker", "--batch", "--no-reload", "--no-startup-delay", "--queue-name", "*",
             verbosity=0,
         )  # fmt: skip
+    drain()
 
 
 # In any language: /confirm/… in English, /es/confirm/… in Spanish.
@@ -200,6 +204,24 @@ def confirm_path_from(message) -> str:
     match = CONFIRM_LINK.search(message.body)
     assert match, f"no confirmation link in: {message.body!r}"
     return match.group(1)
+
+
+def mail_naming_the_signer(client, campaign, outbox, **details):
+    """The first e-mail that may carry what a signer typed as their name.
+
+    Mail to an address not yet confirmed names nobody (signatures/mail.py),
+    so: sign, confirm from the e-mailed link, then sign again, which sends
+    "you have already signed" to the now confirmed address, name and all.
+    """
+    from django.urls import reverse
+
+    sign = reverse("sign", args=[campaign.slug])
+    assert client.post(sign, form_data(**details)).status_code == 200
+    run_worker()
+    assert client.post(confirm_path_from(outbox[-1])).status_code == 302
+    assert client.post(sign, form_data(**details)).status_code == 200
+    run_worker()
+    return outbox[-1]
 
 
 @pytest.fixture

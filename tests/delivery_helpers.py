@@ -203,7 +203,9 @@ class SMTPServer:
     def __init__(self):
         self.mailbox = Mailbox()
         self.port = free_port()
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self.controller: Controller | None = Controller(
+            self.mailbox, hostname="127.0.0.1", port=self.port
+        )
 
     def __enter__(self) -> SMTPServer:
         # aiosmtpd logs every SMTP command at INFO.
@@ -212,7 +214,18 @@ class SMTPServer:
         return self
 
     def __exit__(self, *exc) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+
+    def down(self) -> None:
+        """An outage: the port refuses connections until up()."""
         self.controller.stop()
+        self.controller = None
+
+    def up(self) -> None:
+        """Back on the same port (a stopped controller cannot start again)."""
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
 
     def settings(self, timeout: int = 5) -> dict:
         return {

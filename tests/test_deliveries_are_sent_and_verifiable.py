@@ -72,20 +72,19 @@ def test_a_server_that_refuses_the_first_tries_gets_the_letter_once(campaign, sm
     assert len(smtp.to(MAYOR)) == 1
 
 
-def test_an_attempt_that_keeps_failing_is_marked_failed_for_staff_who_can_retry_it(
+def test_an_attempt_refused_for_good_is_marked_failed_for_staff_who_can_retry_it(
     campaign, smtp, staff_client
 ):
     somerville, _ = places()
     bulk_confirmed(campaign, somerville, 100)
-    smtp.refusals = ["554 5.7.1 Rejected"] * sending.MAX_ATTEMPTS
+    smtp.refusals = ["554 5.7.1 Rejected"]
     run_worker()
-    minutes = 0.0
-    for n in range(1, sending.MAX_ATTEMPTS):
-        minutes += 2 ** (n - 1) + 0.5
-        with later(minutes):
-            run_worker()
     attempt = DeliveryAttempt.objects.get()
-    assert (attempt.state, attempt.attempts) == (State.FAILED, sending.MAX_ATTEMPTS)
+    # A 5xx reply is the server's final word (RFC 5321): no retry without staff.
+    assert (attempt.state, attempt.attempts) == (State.FAILED, 1)
+    with later(60 * 24):
+        run_worker()
+    assert DeliveryAttempt.objects.get().attempts == 1
     listing = staff_client.get(reverse("admin:deliveries_delivery_changelist"))
     assert b"1 failed" in listing.content
     page = staff_client.get(reverse("admin:deliveries_delivery_change", args=[attempt.delivery_id]))
@@ -94,11 +93,33 @@ def test_an_attempt_that_keeps_failing_is_marked_failed_for_staff_who_can_retry_
         reverse("admin:deliveries_delivery_changelist"),
         {"action": "retry_failed", "_selected_action": [str(attempt.delivery_id)]},
     )
-    with later(minutes):
-        run_worker()
+    run_worker()
     attempt.refresh_from_db()
     assert attempt.state == State.SENT
     assert len(smtp.to(MAYOR)) == 1
+
+
+def test_an_attempt_refused_for_now_is_given_up_after_hours_not_after_a_number_of_tries(
+    campaign, smtp
+):
+    somerville, _ = places()
+    bulk_confirmed(campaign, somerville, 100)
+    smtp.refusals = ["451 4.3.0 Try again later"] * 1000
+    run_worker()
+    hours = sending.LETTERS.give_up_after / timedelta(hours=1)
+    minutes = 0
+    while minutes < (hours - 1) * 60:
+        minutes += 31  # the longest wait between tries is 30 minutes
+        with later(minutes):
+            run_worker()
+    attempt = DeliveryAttempt.objects.get()
+    assert attempt.state == State.PENDING  # still trying, whatever the number of tries
+    assert attempt.attempts > 100
+    with later(hours * 60 + 31):
+        run_worker()
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.last_error) == (State.FAILED, "SMTPDataError 451")
+    assert smtp.letters() == []
 
 
 def test_a_lawmaker_without_email_gets_a_printed_letter_staff_download_and_mark_mailed(

@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "undersigned"
 # one on its line or above. docs/architecture.md says why each stands where it does.
 LAYERS = [
     ["ids", "memo", "migrating", "addresses"],
+    ["outgoing"],
     ["privacy"],
     ["areas"],
     ["counting"],
@@ -39,7 +40,8 @@ LOCAL_IMPORTS = {
     # its receivers: the app registry is not ready when apps.py is imported.
     ("campaigns/apps.py", "ready"): "connects the campaign cache's receivers",
     ("deliveries/apps.py", "ready"): "connects the milestone and waiting-letter receivers, "
-    "registers its mail",
+    "registers its mail and its letters as outgoing work",
+    ("outbox/apps.py", "ready"): "registers its e-mails as outgoing work",
     ("signatures/apps.py", "ready"): "registers what its e-mails say with the outbox, connects "
     "the placing of waiting signatures",
 }

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "axes",
     "undersigned.staff",
     # From the bottom layer up (docs/architecture.md).
+    "undersigned.outgoing",
     "undersigned.privacy",
     "undersigned.areas",
     "undersigned.campaigns",
@@ -206,7 +207,18 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+# Seconds one SMTP step (connect, a command, the reply to a message) may take.
+# It also bounds a crash's delay: a message claimed by a worker that died is
+# taken back after 6 times this (undersigned/outgoing/work.py), a minute by default.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+# Caps on mail to signers, per hour (undersigned/outbox/caps.py): from one
+# sender network (the /24 or /64 the abuse checks see), to one recipient
+# domain, and overall. Mail beyond a cap waits for room, confirmations
+# first; none is dropped. 0 turns a cap off. Set MAIL_PER_HOUR to what your
+# mail provider allows.
+MAIL_PER_HOUR_PER_NETWORK = int(os.environ.get("MAIL_PER_HOUR_PER_NETWORK", "50"))
+MAIL_PER_HOUR_PER_DOMAIN = int(os.environ.get("MAIL_PER_HOUR_PER_DOMAIN", "2000"))
+MAIL_PER_HOUR = int(os.environ.get("MAIL_PER_HOUR", "10000"))
 
 # Personal data keys (see undersigned/privacy/keys.py). Never in the database.
 UNDERSIGNED_KEYS = os.environ.get("UNDERSIGNED_KEYS", "")

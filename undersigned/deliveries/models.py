@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from undersigned.ids import time_ordered_uuid
+from undersigned.outgoing.models import OutgoingWork
 from undersigned.privacy.fields import SealedField
 
 if TYPE_CHECKING:
@@ -194,14 +195,20 @@ class DeliverySigner(models.Model):
         return f"{self.delivery_id} #{self.position}"
 
 
-class DeliveryAttempt(models.Model):
-    """One recipient of a delivery, on one channel, and how sending it went."""
+class DeliveryAttempt(OutgoingWork):
+    """One recipient of a delivery, on one channel, and how sending it went.
+
+    An e-mail attempt is a row of outgoing work (undersigned/outgoing/): the
+    worker's sender claims, sends, retries and gives up on it as on every
+    other kind. A postal one waits for staff to post it.
+    """
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
         POSTAL = "postal", _("Post")
 
     class State(models.TextChoices):
+        # The four states of all outgoing work (outgoing.models.State), and one more.
         PENDING = "pending", "Pending"
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
@@ -224,22 +231,15 @@ class DeliveryAttempt(models.Model):
     address = models.TextField(blank=True, help_text="E-mail address or postal address.")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_try_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    # The error class and SMTP code only: replies can quote addresses.
-    last_error = models.CharField(max_length=200, blank=True)
     mailed_by = models.CharField(max_length=150, blank=True)
 
-    class Meta:
+    class Meta(OutgoingWork.Meta):
         ordering = ["delivery", "office", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["delivery", "recipient_key", "channel"], name="one_attempt_per_recipient"
             )
         ]
-        indexes = [models.Index(fields=["state", "next_try_at"], name="attempt_state")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_channel_display()}, {self.get_state_display()})"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from undersigned.areas.lookup import officials_for
 from undersigned.areas.models import ContactPoint, Official
+from undersigned.campaigns.models import Target
 
 from .models import Delivery, DeliveryAttempt
 
@@ -18,7 +19,7 @@ class Recipient:
     channel: str
     address: str
     official: Official | None = None
-    target: object | None = None
+    target: Target | None = None
 
 
 def _contact_of(official: Official) -> ContactPoint | None:

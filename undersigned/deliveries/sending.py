@@ -1,27 +1,30 @@
 """Sending: dispatching a delivery to its recipients, sending each attempt,
-retrying, completing, and the staff actions on attempts.
+completing, and the staff actions on attempts.
 
-Sending goes through tasks that take ids, re-read the rows, claim with a
-conditional UPDATE and are safe to run twice. The tasks are defined here, with
-the code that enqueues them again (tasks.py keeps the paths that task rows
-queued before this layout name).
+Dispatching is a task that takes a delivery's id, re-reads it and is safe to
+run twice. Each e-mail attempt it creates is a row of outgoing work
+(undersigned/outgoing/): the worker's sender claims, sends, retries and gives
+up on it as on every other kind, and tells `attempts_ended` which attempts
+are done. The tasks are defined here, with the code that enqueues them again
+(tasks.py keeps the paths that task rows queued before this layout name).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
-from django.conf import settings
-from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from undersigned.outbox.actions import describe_error
+from undersigned.outbox.actions import queue_emails
 from undersigned.outbox.models import Email
-from undersigned.outbox.tasks import send_email
+from undersigned.outgoing import work
+from undersigned.outgoing.smtp import SMTP, Mailer
+from undersigned.outgoing.workers import task_waiting
 from undersigned.signatures.models import Consent, Signature
 
 from .models import Delivery, DeliveryAttempt, DeliverySigner
@@ -30,8 +33,6 @@ from .rendering import build_message, render_delivery
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-FIRST_RETRY = timedelta(minutes=1)
 # Queued work that should have run this long ago is enqueued again.
 OVERDUE = timedelta(minutes=1)
 
@@ -39,21 +40,13 @@ State = DeliveryAttempt.State
 OPEN_STATES = [State.PENDING, State.SENDING, State.AWAITING_MAILING]
 
 
-def stale_claim() -> timedelta:
-    """How long a claimed send may take before another worker may take it over.
-
-    Each SMTP step waits at most EMAIL_TIMEOUT, and one message takes a few of
-    them; a claim older than that belongs to a worker that died.
-    """
-    return timedelta(seconds=3 * settings.EMAIL_TIMEOUT)
-
-
 def dispatch(delivery_id) -> int:
-    """Render a delivery (once) and create and queue its attempts. Safe to run twice.
+    """Render a delivery (once) and create its attempts. Safe to run twice.
 
     Rendering happens before the row lock is taken; it is deterministic, so
-    a second worker's identical rendering is simply not stored. Returns how
-    many attempts were queued for sending.
+    a second worker's identical rendering is simply not stored. The e-mail
+    attempts are due at once: the sender picks them up. Returns how many
+    attempts were created for sending.
     """
     delivery = (
         Delivery.objects.select_related("campaign", "division", "letter_version")
@@ -95,71 +88,49 @@ def dispatch(delivery_id) -> int:
         if locked.dispatched_at is not None:
             return 0
         Delivery.objects.filter(pk=locked.pk).update(dispatched_at=timezone.now())
-        pending = list(
-            locked.attempts.filter(state=State.PENDING, attempts=0).values_list("pk", flat=True)
-        )
-        for pk in pending:
-            send_delivery_attempt.enqueue(str(pk))
+        pending = locked.attempts.filter(state=State.PENDING, attempts=0).count()
     complete_if_done(delivery.pk)
-    return len(pending)
+    return pending
 
 
-def claim(attempt_id) -> DeliveryAttempt | None:
-    """Take an attempt for sending; None if it is not due, done, or being sent."""
-    now = timezone.now()
-    due = Q(state=State.PENDING) & (Q(next_try_at__isnull=True) | Q(next_try_at__lte=now))
-    stale = Q(state=State.SENDING, claimed_at__lt=now - stale_claim())
-    claimed = DeliveryAttempt.objects.filter(
-        due | stale, pk=attempt_id, channel=DeliveryAttempt.Channel.EMAIL
-    ).update(state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        return None
-    return DeliveryAttempt.objects.select_related(
+def send_letter(attempt: DeliveryAttempt, mailer: Mailer) -> None:
+    """Hand one attempt's letter to the mail server. Its Message-ID is derived
+    from the attempt, so a letter re-sent after a crash is recognisably the
+    same message."""
+    mailer.send(build_message(attempt))
+
+
+def attempts_ended(attempts: list[DeliveryAttempt]) -> None:
+    """The sender's word that these attempts are sent or failed for good."""
+    for delivery_id in {attempt.delivery_id for attempt in attempts}:
+        complete_if_done(delivery_id)
+
+
+def claimed_with_their_delivery(attempts: QuerySet[Any]) -> QuerySet[Any]:
+    return attempts.select_related(
         "delivery__campaign", "delivery__division", "delivery__letter_version"
-    ).get(pk=attempt_id)
+    )
+
+
+LETTERS = work.Kind(
+    name="letter",
+    model=DeliveryAttempt,
+    transport=SMTP,
+    send=send_letter,
+    give_up_after=timedelta(hours=72),
+    first_retry=timedelta(minutes=1),
+    longest_wait=timedelta(minutes=30),
+    # A letter carries its PDF: a few at a time.
+    batch=5,
+    fetch=claimed_with_their_delivery,
+    finished=attempts_ended,
+    only={"channel": DeliveryAttempt.Channel.EMAIL},
+)
 
 
 def send_attempt(attempt_id) -> bool:
-    """Send one attempt's e-mail. Safe to run twice: only the claimant sends.
-
-    Every try is counted on the row; a failure is retried with exponential
-    backoff until MAX_ATTEMPTS, then the attempt is failed for staff to see.
-    The Message-ID is derived from the attempt, so a letter re-sent after a
-    crash is recognisably the same message.
-    """
-    attempt = claim(attempt_id)
-    if attempt is None:
-        return False
-    try:
-        message = build_message(attempt)
-        with get_connection() as connection:
-            connection.send_messages([message])
-    except Exception as error:
-        failed = attempt.attempts >= MAX_ATTEMPTS
-        delay = FIRST_RETRY * 2 ** (attempt.attempts - 1)
-        retry_at = timezone.now() + delay
-        with transaction.atomic():
-            DeliveryAttempt.objects.filter(pk=attempt.pk, state=State.SENDING).update(
-                state=State.FAILED if failed else State.PENDING,
-                next_try_at=None if failed else retry_at,
-                last_error=describe_error(error),
-            )
-            if not failed:
-                send_delivery_attempt.using(run_after=retry_at).enqueue(str(attempt.pk))
-        log.warning(
-            "delivery attempt %s try %s failed: %s",
-            attempt.pk,
-            attempt.attempts,
-            describe_error(error),
-        )
-        if failed:
-            complete_if_done(attempt.delivery_id)
-        return False
-    DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-        state=State.SENT, sent_at=timezone.now(), last_error="", next_try_at=None
-    )
-    complete_if_done(attempt.delivery_id)
-    return True
+    """Send one attempt now if it is due (the demo; tasks queued before the sender)."""
+    return work.send_one(LETTERS, attempt_id)
 
 
 def complete_if_done(delivery_id) -> bool:
@@ -201,12 +172,10 @@ def notify_signers(delivery_id) -> int:
         .filter(Exists(asked), ~Exists(told))
         .values_list("signature_id", flat=True)
     )
-    emails = Email.objects.bulk_create(
-        [Email(kind=Email.Kind.DELIVERED, signature_id=pk) for pk in signature_ids]
+    signatures = Signature.objects.filter(pk__in=signature_ids).only(
+        "id", "email", "network_digest"
     )
-    for email in emails:
-        send_email.enqueue(str(email.pk))
-    return len(emails)
+    return len(queue_emails(signatures, Email.Kind.DELIVERED))
 
 
 # Staff actions ---------------------------------------------------------------
@@ -215,17 +184,10 @@ def notify_signers(delivery_id) -> int:
 def retry(attempts, *, actor: str) -> int:
     """Try failed e-mail attempts again from the start (after fixing an address, say)."""
     with transaction.atomic():
-        ids = list(
-            attempts.filter(state=State.FAILED, channel=DeliveryAttempt.Channel.EMAIL).values_list(
-                "pk", flat=True
-            )
-        )
-        changed = DeliveryAttempt.objects.filter(pk__in=ids, state=State.FAILED).update(
-            state=State.PENDING, attempts=0, next_try_at=None, last_error=""
-        )
-        Delivery.objects.filter(attempts__pk__in=ids).update(completed_at=None)
-        for pk in ids:
-            send_delivery_attempt.enqueue(str(pk))
+        failed = attempts.filter(state=State.FAILED, channel=DeliveryAttempt.Channel.EMAIL)
+        deliveries = set(failed.values_list("delivery_id", flat=True))
+        changed = work.retry(failed)
+        Delivery.objects.filter(pk__in=deliveries).update(completed_at=None)
     log.info("%s retried %s delivery attempts", actor, changed)
     return changed
 
@@ -252,28 +214,26 @@ def redispatch(delivery: Delivery) -> int:
 
 
 def requeue_stuck() -> int:
-    """Enqueue again what a dead worker left behind: undispatched deliveries,
-    overdue attempts and attempts whose sender stopped answering."""
+    """What a dead worker may have left behind: deliveries not dispatched
+    whose dispatch task is gone (it failed; a task left running by a dead
+    worker is taken back by outgoing.workers), and deliveries whose last
+    attempt ended without the delivery being completed. The attempts
+    themselves need nothing: the sender takes back stale claims."""
     now = timezone.now()
     count = 0
     undispatched = Delivery.objects.filter(
         dispatched_at__isnull=True, created_at__lt=now - OVERDUE
     ).values_list("pk", flat=True)
     for pk in undispatched.iterator():
-        dispatch_delivery.enqueue(str(pk))
-        count += 1
-    stuck = DeliveryAttempt.objects.filter(channel=DeliveryAttempt.Channel.EMAIL).filter(
-        Q(state=State.SENDING, claimed_at__lt=now - stale_claim())
-        | Q(state=State.PENDING, next_try_at__lt=now - OVERDUE)
-        | Q(
-            state=State.PENDING,
-            next_try_at__isnull=True,
-            delivery__dispatched_at__lt=now - OVERDUE,
-        )
-    )
-    for pk in stuck.values_list("pk", flat=True).iterator():
-        send_delivery_attempt.enqueue(str(pk))
-        count += 1
+        if not task_waiting(DISPATCH_TASKS, str(pk)):
+            dispatch_delivery.enqueue(str(pk))
+            count += 1
+    open_attempts = DeliveryAttempt.objects.filter(delivery=OuterRef("pk"), state__in=OPEN_STATES)
+    unfinished = Delivery.objects.filter(
+        dispatched_at__lt=now - OVERDUE, completed_at__isnull=True
+    ).filter(~Exists(open_attempts))
+    for pk in unfinished.values_list("pk", flat=True):
+        count += complete_if_done(pk)
     return count
 
 
@@ -284,4 +244,12 @@ def dispatch_delivery(delivery_id: str) -> int:
 
 @task()
 def send_delivery_attempt(attempt_id: str) -> bool:
+    """Rows queued before the sender existed name this task."""
     return send_attempt(attempt_id)
+
+
+# The paths under which dispatch task rows may be queued (tasks.py's is older).
+DISPATCH_TASKS = [
+    "undersigned.deliveries.sending.dispatch_delivery",
+    "undersigned.deliveries.tasks.dispatch_delivery",
+]

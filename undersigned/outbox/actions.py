@@ -1,119 +1,121 @@
-"""Queue and send e-mails. Sending happens only in the worker.
+"""Queue e-mails to signers; the worker's sender sends them (undersigned/outgoing/).
 
-The outbox knows an e-mail's kind and the signature it is about, never what
-the message says: the apps above it register that (messages.py). The send
-task is defined here, with the retry that enqueues it again (tasks.py keeps
-the path that task rows queued before name).
+An e-mail is a row of outgoing work: queueing it is one insert in the
+caller's transaction, and the sender claims, sends, retries and gives up on
+it like every other kind (outgoing/work.py). The outbox knows an e-mail's
+kind and the signature it is about, never what the message says: the apps
+above it register that (messages.py).
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.core.mail import get_connection
-from django.db import transaction
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import QuerySet
 from django_tasks import task
 
+from undersigned.outgoing import work
+from undersigned.outgoing.smtp import SMTP, Mailer
+
+from . import caps
 from .messages import build_message
 from .models import Email
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
-# A claim older than this is taken to belong to a worker that died mid-send.
-STALE_CLAIM = timedelta(minutes=10)
+# Lower goes first when e-mails wait for room under a cap or for the worker:
+# without its confirmation a signature never counts.
+PRIORITY: dict[str, int] = {
+    Email.Kind.CONFIRM: 0,
+    Email.Kind.ALREADY_SIGNED: 1,
+    Email.Kind.RECEIPT: 1,
+    Email.Kind.DELIVERED: 2,
+}
+
+# Withhold checks: (signature, kind) -> True to send nothing (see withhold_when).
+Check = Callable[[Any, str], bool]
+_withhold: list[Check] = []
 
 
-def queue_email(signature: Any, kind: str) -> Email:
-    """Queue one e-mail about a signature.
+def withhold_when(check: Check) -> None:
+    """Register a check that decides an e-mail should not be sent at all.
 
-    The task row is written by the database task backend inside the caller's
-    transaction: the e-mail and its job commit together or not at all. The
-    cap on e-mails per signature is the caller's (signatures.actions).
+    For the apps above the outbox (abuse): called with the signature and the
+    e-mail's kind before anything is queued; if any check answers True, no
+    row is written and queue_email() returns None.
     """
-    email = Email.objects.create(kind=kind, signature=signature)
-    send_email.enqueue(str(email.id))
+    _withhold.append(check)
+
+
+def should_send(signature: Any, kind: str) -> bool:
+    return not any(check(signature, kind) for check in _withhold)
+
+
+def _email(signature: Any, kind: str) -> Email:
+    return Email(
+        kind=kind,
+        signature=signature,
+        priority=PRIORITY[kind],
+        network=caps.network_key(signature.network_digest),
+        domain=caps.domain_key(signature.email),
+    )
+
+
+def queue_email(signature: Any, kind: str) -> Email | None:
+    """Queue one e-mail about a signature, in the caller's transaction.
+
+    One row, nothing else: the sender finds it by its state and
+    `next_try_at`. The cap on e-mails per signature is the caller's
+    (signatures.actions); the caps per network, domain and hour are the
+    sender's (caps.py). None if a withhold check said no.
+    """
+    if not should_send(signature, kind):
+        return None
+    email = _email(signature, kind)
+    email.save(force_insert=True)
     return email
 
 
-def claim(email_id) -> Email | None:
-    """Take an e-mail for sending; None if it is sent, failed or being sent."""
-    now = timezone.now()
-    claimable = Q(status=Email.Status.QUEUED) | Q(
-        status=Email.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
-    )
-    claimed = Email.objects.filter(claimable, pk=email_id).update(
-        status=Email.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return None
-    return Email.objects.select_related("signature__campaign").get(pk=email_id)
-
-
-def describe_error(error: Exception) -> str:
-    """An error summary safe to store: SMTP replies can quote the recipient's address."""
-    if isinstance(error, smtplib.SMTPResponseException):
-        return f"{type(error).__name__} {error.smtp_code}"
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        # Keyed by address: keep only the codes, which tell 4xx (retry) from 5xx.
-        codes = sorted({str(code) for code, _reply in error.recipients.values()})
-        return " ".join([type(error).__name__, *codes])
-    return type(error).__name__
-
-
-def send(email_id) -> bool:
-    """Send one queued e-mail. Safe to run twice: only the claimant sends."""
-    email = claim(email_id)
-    if email is None:
-        return False
-    try:
-        message = build_message(email)
-        with get_connection() as connection:
-            connection.send_messages([message])
-    except Exception as error:
-        failed = email.attempts >= MAX_ATTEMPTS
-        Email.objects.filter(pk=email.pk).update(
-            status=Email.Status.FAILED if failed else Email.Status.QUEUED,
-            last_error=describe_error(error),
-        )
-        log.warning(
-            "e-mail %s attempt %s failed: %s", email.pk, email.attempts, describe_error(error)
-        )
-        if not failed:
-            retry_later(email)
-        return False
-    Email.objects.filter(pk=email.pk).update(
-        status=Email.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-    return True
-
-
-def retry_later(email: Email) -> None:
-    delay = timedelta(seconds=30 * 2 ** (email.attempts - 1))
-    transaction.on_commit(
-        lambda: send_email.using(run_after=timezone.now() + delay).enqueue(str(email.pk))
+def queue_emails(signatures: Iterable[Any], kind: str) -> list[Email]:
+    """Queue one e-mail of a kind to each of these signatures, in one insert."""
+    return Email.objects.bulk_create(
+        [_email(signature, kind) for signature in signatures if should_send(signature, kind)]
     )
 
 
-def requeue_stuck() -> int:
-    """Enqueue again every e-mail that is queued or stale-claimed (after a crash)."""
-    now = timezone.now()
-    stuck = Email.objects.filter(
-        Q(status=Email.Status.QUEUED, created_at__lt=now - timedelta(minutes=1))
-        | Q(status=Email.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
-    ).values_list("pk", flat=True)
-    count = 0
-    for pk in stuck.iterator():
-        send_email.enqueue(str(pk))
-        count += 1
+def send_row(email: Email, mailer: Mailer) -> None:
+    mailer.send(build_message(email))
+
+
+def claimed_with_their_signature(emails: QuerySet[Email]) -> QuerySet[Email]:
+    return emails.select_related("signature__campaign")
+
+
+EMAILS = work.Kind(
+    name="e-mail",
+    model=Email,
+    transport=SMTP,
+    send=send_row,
+    give_up_after=timedelta(hours=48),
+    first_retry=timedelta(seconds=30),
+    longest_wait=timedelta(minutes=15),
+    fetch=claimed_with_their_signature,
+    throttle=caps.throttle,
+)
+
+
+def retry(emails: QuerySet[Email], *, actor: str) -> int:
+    """Staff (the admin now, the organisers' workspace later): send failed
+    e-mails again, from the start."""
+    count = work.retry(emails)
+    log.info("%s retried %s failed e-mails", actor, count)
     return count
 
 
 @task()
 def send_email(email_id: str) -> bool:
-    return send(email_id)
+    """Rows queued before the sender existed name this task: send that e-mail if due."""
+    return work.send_one(EMAILS, email_id)

@@ -4,7 +4,8 @@ What a message says is registered by the apps that write each kind, in their
 AppConfig.ready(): signatures (confirm, already signed) and deliveries
 (delivered). The outbox sits below both and imports neither
 (docs/architecture.md). A context must give `unsubscribe_url`, the link the
-List-Unsubscribe header carries.
+List-Unsubscribe header carries, and may give `to_name`, the name in the To
+header (none when it gives none: see signatures.mail for when a name may go).
 """
 
 from __future__ import annotations
@@ -42,10 +43,10 @@ def register(kind: str, context: Context) -> None:
     _contexts[kind] = context
 
 
-def recipient(signature: Any) -> str:
+def recipient(signature: Any, name: str = "") -> str:
     """The To address. formataddr() takes only ASCII, so an internationalised
     domain goes in its IDNA 2008 form, the name mail servers deliver to."""
-    return formataddr((signature.full_name, ascii_address(signature.email)))
+    return formataddr((name, ascii_address(signature.email)))
 
 
 def build_message(email: Email) -> EmailMultiAlternatives:
@@ -63,7 +64,7 @@ def _build_message(email: Email) -> EmailMultiAlternatives:
         subject=SUBJECTS[email.kind] % {"title": signature.campaign.text.title},
         body=render_to_string(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient(signature)],
+        to=[recipient(signature, context.get("to_name", ""))],
         headers={
             "Message-ID": email.message_id,
             "Auto-Submitted": "auto-generated",

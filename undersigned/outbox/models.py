@@ -1,16 +1,22 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from undersigned.ids import time_ordered_uuid
+from undersigned.outgoing.models import OutgoingWork, State
 
 
-class Email(models.Model):
-    """One e-mail we owe somebody.
+class Email(OutgoingWork):
+    """One e-mail we owe somebody: a row of outgoing work (undersigned/outgoing/).
 
     The row holds no personal data: the worker renders the message from the
     rows it points at when it sends, so the address and the text exist only
-    in the sealed signature and, briefly, in the worker's memory.
+    in the sealed signature and, briefly, in the worker's memory. `network`
+    and `domain` are short keyed digests (privacy.keys' pepper) of the
+    signer's network, as the abuse checks reduce it, and of the recipient's
+    domain: what the caps count (caps.py), and nothing anyone can read back
+    without the key.
     """
 
     class Kind(models.TextChoices):
@@ -21,30 +27,35 @@ class Email(models.Model):
         # private link that a confirmation e-mail would have.
         RECEIPT = "receipt", "Your signature is counted"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+    # The four states of all outgoing work, as Email.State.
+    State = State
 
     id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     signature = models.ForeignKey(
         "signatures.Signature", on_delete=models.CASCADE, related_name="emails"
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=200, blank=True)
+    network = models.BinaryField(max_length=8, null=True, blank=True, editable=False)
+    domain = models.BinaryField(max_length=8, null=True, blank=True, editable=False)
 
-    class Meta:
+    class Meta(OutgoingWork.Meta):
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"], name="email_status_created")]
+        indexes = [
+            *OutgoingWork.Meta.indexes,
+            # What the caps count: claims in the last hour, overall and per key.
+            *(
+                models.Index(
+                    fields=[*key, "claimed_at"],
+                    condition=Q(claimed_at__isnull=False),
+                    name="_".join(["email", *key, "claimed"]),
+                )
+                for key in ([], ["network"], ["domain"])
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.status})"
+        return f"{self.get_kind_display()} ({self.state})"
 
     @property
     def message_id(self) -> str:

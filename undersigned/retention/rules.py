@@ -67,7 +67,7 @@ def _querysets(now):
             | Q(last_used_at__isnull=True, created_at__lt=unused_since)
         ),
         "sent e-mail records deleted": Email.objects.filter(
-            status__in=[Email.Status.SENT, Email.Status.FAILED],
+            state__in=[Email.State.SENT, Email.State.FAILED],
             created_at__lt=now - timedelta(days=SENT_EMAIL_DAYS),
         ),
         **{

@@ -160,7 +160,7 @@ def _record(campaign, details, digest, trusted, now, *, consents, remember, devi
             signature, created=True, confirmed=True, emails=[receipt] if receipt else []
         )
     email = queue_email(signature, Email.Kind.CONFIRM)
-    return SignResult(signature, created=True, emails=[email])
+    return SignResult(signature, created=True, emails=[email] if email else [])
 
 
 def record_consents(signature: Signature, consents, now) -> None:

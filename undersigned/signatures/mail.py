@@ -15,13 +15,23 @@ from .rights import manage_url, unsubscribe_url
 
 
 def signer_context(email: Email) -> dict[str, Any]:
-    """The context every e-mail to a signer is rendered with: their campaign
-    and their private links."""
+    """The context every e-mail to a signer is rendered with: their campaign,
+    their private links and, once their address is confirmed, their name.
+
+    Before that, whoever typed the address also typed the name: it could be
+    anyone's address and any text ("Visit https://… to keep your account"),
+    and our mail must not carry it to a stranger in the organisation's name.
+    So mail to an address not yet confirmed greets nobody by name and puts no
+    name in the To header.
+    """
     signature = email.signature
     campaign = signature.campaign
     # campaign.text reads them, several times per message.
     prefetch_related_objects([campaign], "translations")
+    confirmed = signature.confirmed_at is not None
     return {
+        "first_name": signature.first_name if confirmed else "",
+        "to_name": signature.full_name if confirmed else "",
         "signature": signature,
         "campaign": campaign,
         "site_name": settings.SITE_NAME,

@@ -2,9 +2,13 @@
 
 Each worker is two processes:
 
-- the worker runs django-tasks-db's task loop (e-mail, rendering and sending
-  deliveries) and, in a second thread, re-queueing what a dead worker left
-  half done (every minute), opening and closing campaigns on their dates
+- the worker runs django-tasks-db's task loop (rendering deliveries); in a
+  second thread, the sender (undersigned/outgoing/sender.py), which claims
+  due outgoing work in batches (e-mails to signers, letters to lawmakers)
+  and sends it over one kept-open SMTP connection; and in a third, its
+  duties: reporting itself alive every few seconds (with the task it is
+  running), taking back task rows and deliveries a dead worker left half
+  done (every minute), opening and closing campaigns on their dates
   (every 30 seconds) and the retention purge (every day);
 - its child, `undersigned count`, runs the tally processor (counts,
   milestones) every second. It has a process of its own so that a delivery
@@ -19,7 +23,8 @@ elsewhere it inherits the worker's).
 
 `--counting thread` runs the tally processor in the worker's duties thread
 instead (one process); `--counting off` leaves it to an `undersigned count`
-run separately. `--batch` counts once, runs the queued tasks and exits.
+run separately. `--batch` counts once, runs the queued tasks, sends what is
+due and exits.
 
 A task loop that loses the database (SQLite locked for longer than the busy
 timeout, a dropped PostgreSQL connection) logs it, waits a little and starts
@@ -30,6 +35,7 @@ Each duty is safe to run from every worker at once.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import math
@@ -43,12 +49,14 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.management import call_command
 from django.db import OperationalError, close_old_connections, connection, connections
+from django.utils import timezone
+from django_tasks_db.compat import task_finished, task_started
 from django_tasks_db.management.commands import db_worker
 
 from undersigned.campaigns.actions import open_and_close_due
 from undersigned.counting.actions import process_all_count_events
 from undersigned.deliveries.sending import requeue_stuck as requeue_deliveries
-from undersigned.outbox.actions import requeue_stuck as requeue_emails
+from undersigned.outgoing import sender, workers
 
 log = logging.getLogger("undersigned.worker")
 
@@ -62,12 +70,45 @@ def count() -> None:
 
 
 def requeue() -> None:
-    requeue_emails()
+    workers.take_back_tasks()
     requeue_deliveries()
 
 
 def open_and_close() -> None:
     open_and_close_due()
+
+
+class Beat:
+    """This worker's report of itself (outgoing.workers): who, since when, and
+    the task its loop is running, told by django-tasks' signals."""
+
+    def __init__(self, worker_id: str, every: float) -> None:
+        self.worker_id = worker_id
+        self.every = every
+        self.started_at = timezone.now()
+        self.task_id: str | None = None
+        self.__name__ = "beat"
+
+    def __call__(self) -> None:
+        workers.beat(
+            self.worker_id, started_at=self.started_at, every=self.every, task_id=self.task_id
+        )
+
+    def started(self, sender, task_result, **kwargs) -> None:
+        self.task_id = task_result.id
+
+    def finished(self, sender, task_result, **kwargs) -> None:
+        self.task_id = None
+
+    def listen(self) -> None:
+        task_started.connect(self.started, dispatch_uid="undersigned-worker-beat")
+        task_finished.connect(self.finished, dispatch_uid="undersigned-worker-beat")
+
+    def stop(self) -> None:
+        task_started.disconnect(dispatch_uid="undersigned-worker-beat")
+        task_finished.disconnect(dispatch_uid="undersigned-worker-beat")
+        with contextlib.suppress(OperationalError):  # else its row expires by itself
+            workers.gone(self.worker_id)
 
 
 def purge() -> None:
@@ -205,6 +246,13 @@ class Command(db_worker.Command):
             "--purge-every", type=float, default=86400.0, help="Seconds between retention purges."
         )
         parser.add_argument(
+            "--beat-every",
+            type=float,
+            default=5.0,
+            help="Seconds between the worker's reports that it is alive (and what it runs); "
+            "after three missed, other workers take back the task it was running.",
+        )
+        parser.add_argument(
             "--nice",
             type=int,
             default=10,
@@ -212,12 +260,15 @@ class Command(db_worker.Command):
             "on a shared machine a surge's web requests come first.",
         )
 
-    def handle(self, *args, counting, count_every, requeue_every, purge_every, nice, **options):
+    def handle(self, *args, counting, count_every, requeue_every, purge_every, beat_every, nice,
+               **options):  # fmt: skip
         if options.get("batch"):
             # Batch mode (one-off runs): count, then run the tasks that
-            # creates (tasks never create count events); no background thread.
+            # creates (tasks never create count events), then send what is
+            # due; no background thread.
             process_all_count_events()
             self.run_tasks(*args, **options)
+            sender.drain()
             return
         # The count process's supervisor starts before the worker lowers its
         # priority: on Linux niceness belongs to a thread, and a child takes
@@ -229,9 +280,13 @@ class Command(db_worker.Command):
         if nice > 0:
             # Every signature is stored before its e-mail is sent: when the
             # machine is short of CPU, taking signatures comes first and the
-            # e-mail and delivery letters catch up.
+            # e-mail and delivery letters catch up (threads started from
+            # here on, the sender's among them, take this priority).
             os.nice(nice)
+        self.beat = Beat(options["worker_id"], beat_every)
+        self.beat.listen()
         duties = [
+            (beat_every, self.beat),
             (requeue_every, requeue),
             (CAMPAIGN_DATES_EVERY, open_and_close),
             (purge_every, purge),
@@ -239,17 +294,26 @@ class Command(db_worker.Command):
         if counting == "thread":
             duties.insert(0, (count_every, count))
         stop = threading.Event()
-        duties_thread = threading.Thread(
-            target=run_duties, args=(stop, duties), name="undersigned-duties", daemon=True
-        )
-        duties_thread.start()
+        threads = [
+            threading.Thread(
+                target=run_duties, args=(stop, duties), name="undersigned-duties", daemon=True
+            ),
+            threading.Thread(
+                target=sender.run, args=(stop,), name="undersigned-sender", daemon=True
+            ),
+        ]
+        for thread in threads:
+            thread.start()
         try:
             self.run_tasks(*args, **options)
         finally:
             stop.set()
             if counter:
                 counter.stop()
-            duties_thread.join(timeout=10)
+            for thread in threads:
+                # The sender finishes the message it is sending and records it.
+                thread.join(timeout=settings.EMAIL_TIMEOUT * 2)
+            self.beat.stop()
 
     def run_tasks(self, *args, **options) -> None:
         """django-tasks-db's task loop, started again when it loses the database.
@@ -268,6 +332,9 @@ class Command(db_worker.Command):
             except OperationalError as error:
                 delay = backoff.next()
                 log.warning("task loop: %s; retrying in %.0f s", reason(error), delay)
+                if getattr(self, "beat", None):
+                    # Whatever it was running is lost: take_back_tasks sees to it.
+                    self.beat.task_id = None
                 connections.close_all()
                 time.sleep(delay)
                 options["startup_delay"] = False
