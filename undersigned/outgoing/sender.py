@@ -39,9 +39,12 @@ def housekeeping(sessions: work.Sessions, *, probe: bool) -> None:
             work.probe(transport)
 
 
-def run(stop: threading.Event, *, idle: float = 0.2, keep_open: float = KEEP_OPEN) -> None:
+def run(stop: threading.Event, *, idle: float = 0.2, keep_open: float = KEEP_OPEN,
+        probe: bool = True) -> None:  # fmt: skip
     """Send until `stop` is set. A database error is logged in one line and
-    the loop goes on after a pause (1 s, doubling to 30 s while it lasts)."""
+    the loop goes on after a pause (1 s, doubling to 30 s while it lasts).
+    Several threads may run it: each claims its own batches and keeps its own
+    connection; one of them (`probe`) probes given-up work."""
     sessions = work.Sessions()
     next_housekeeping = next_probe = 0.0
     pause = 1.0
@@ -51,7 +54,7 @@ def run(stop: threading.Event, *, idle: float = 0.2, keep_open: float = KEEP_OPE
             try:
                 now = time.monotonic()
                 if now >= next_housekeeping:
-                    housekeeping(sessions, probe=now >= next_probe)
+                    housekeeping(sessions, probe=probe and now >= next_probe)
                     next_housekeeping = now + HOUSEKEEPING
                     next_probe = next_probe if now < next_probe else now + PROBE_EVERY
                 sent = work.send_due(sessions, stop=stop)

@@ -37,10 +37,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Model, QuerySet
+from django.db.models import F, Field, Model, QuerySet
 from django.utils import timezone
 
 from .models import Failure, OutgoingWork, State
@@ -205,10 +205,9 @@ def record_sent(kind: Kind, row: Any, stop: threading.Event | None = None) -> bo
     delay = 0.05
     while True:
         try:
-            with transaction.atomic():
-                kind.model.objects.filter(pk=row.pk).update(
-                    state=State.SENT, sent_at=timezone.now(), failure="", last_error=""
-                )
+            # One statement in autocommit mode: a transaction of its own, in
+            # one round trip (no BEGIN, no COMMIT to wait for separately).
+            _mark_sent(kind.model, row.pk, timezone.now())
             row.state = State.SENT
             return True
         except DatabaseError as error:
@@ -221,6 +220,28 @@ def record_sent(kind: Kind, row: Any, stop: threading.Event | None = None) -> bo
             _reconnect()
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+
+def _mark_sent(model: type[OutgoingWork], pk: Any, now: datetime) -> None:
+    """One UPDATE by primary key, as QuerySet.update() would write it, without
+    building the query each time: this runs once per message sent, and the
+    ORM's query building was a sixth of the sender's CPU."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    key = meta.pk
+    assert key is not None
+    state, sent_at, failure, last_error = (
+        cast("Field[Any, Any]", meta.get_field(name))
+        for name in ("state", "sent_at", "failure", "last_error")
+    )
+    columns = ", ".join(
+        f"{quote(str(f.column))} = %s" for f in (state, sent_at, failure, last_error)
+    )
+    # Names from the model, values as parameters.
+    sql = f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(str(key.column))} = %s"  # noqa: S608
+    values = [State.SENT.value, sent_at.get_db_prep_value(now, connection), "", ""]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, key.get_db_prep_value(pk, connection)])
 
 
 def _reconnect() -> None:

@@ -246,6 +246,14 @@ class Command(db_worker.Command):
             "--purge-every", type=float, default=86400.0, help="Seconds between retention purges."
         )
         parser.add_argument(
+            "--senders",
+            type=int,
+            default=4,
+            help="Sender threads, each with its own SMTP connection. A sender mostly "
+            "waits (for the mail server's replies, for the commit recording each "
+            "message sent), so several keep one process busy.",
+        )
+        parser.add_argument(
             "--beat-every",
             type=float,
             default=5.0,
@@ -261,7 +269,7 @@ class Command(db_worker.Command):
         )
 
     def handle(self, *args, counting, count_every, requeue_every, purge_every, beat_every, nice,
-               **options):  # fmt: skip
+               senders, **options):  # fmt: skip
         if options.get("batch"):
             # Batch mode (one-off runs): count, then run the tasks that
             # creates (tasks never create count events), then send what is
@@ -298,8 +306,15 @@ class Command(db_worker.Command):
             threading.Thread(
                 target=run_duties, args=(stop, duties), name="undersigned-duties", daemon=True
             ),
-            threading.Thread(
-                target=sender.run, args=(stop,), name="undersigned-sender", daemon=True
+            *(
+                threading.Thread(
+                    target=sender.run,
+                    args=(stop,),
+                    kwargs={"probe": number == 0},
+                    name=f"undersigned-sender-{number}",
+                    daemon=True,
+                )
+                for number in range(senders)
             ),
         ]
         for thread in threads:
