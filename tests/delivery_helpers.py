@@ -158,7 +158,9 @@ class Mailbox:
 
     `refusals` are replies given, in order, before accepting; `delay` holds
     the answer to each accepted message that long; `arrived` is set when the
-    first message has been kept (before the delay).
+    first message has been kept (before the delay); `on_accept`, if set, is
+    called with each message kept, before the answer (to break something
+    just then).
     """
 
     def __init__(self):
@@ -167,6 +169,7 @@ class Mailbox:
         self.delay = 0.0
         self.arrived = threading.Event()
         self.lock = threading.Lock()
+        self.on_accept = None
 
     async def handle_DATA(self, server, session, envelope):
         import asyncio
@@ -178,6 +181,8 @@ class Mailbox:
         with self.lock:
             self.received.append(message)
         self.arrived.set()
+        if self.on_accept is not None:
+            self.on_accept(message)
         # Kept, but the answer is late: a sender that dies now never learns
         # the message was accepted, and will send it again.
         if self.delay:

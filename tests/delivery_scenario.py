@@ -1,6 +1,7 @@
 """Set up a database for a test that runs the real worker in another process.
 
     python -m tests.delivery_scenario setup SIGNERS
+    python -m tests.delivery_scenario emails COUNT
 
 Run with DJANGO_SETTINGS_MODULE=undersigned.settings and the database in the
 environment (SQLITE_PATH or DATABASE_URL), after `undersigned migrate`. It
@@ -86,10 +87,30 @@ def setup(signers: int) -> None:
     )
 
 
+def emails(count: int) -> None:
+    """COUNT people sign a campaign through the sign action: COUNT
+    confirmation e-mails wait for the worker."""
+    from undersigned.campaigns.actions import save_campaign
+    from undersigned.campaigns.models import Campaign
+    from undersigned.signatures import actions
+
+    campaign = save_campaign(
+        Campaign(
+            slug="stop-face-surveillance", title="Stop face surveillance", summary="s",
+            body="b", organisation="Test Rights Group", letter_subject="s", letter_body="b",
+            status=Campaign.Status.LIVE,
+        )
+    )  # fmt: skip
+    for n in range(count):
+        actions.sign(campaign, actions.SignerDetails(email=f"signer{n}@example.org"))
+
+
 if __name__ == "__main__":
     django.setup()
     command, *args = sys.argv[1:]
     if command == "setup":
         setup(int(args[0]))
+    elif command == "emails":
+        emails(int(args[0]))
     else:
         raise SystemExit(f"unknown command {command!r}")

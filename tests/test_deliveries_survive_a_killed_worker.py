@@ -8,7 +8,6 @@ on PostgreSQL), sending to a real SMTP server on loopback that holds each
 message for a while so that the kill lands mid-send.
 """
 
-# ruff: noqa: RUF003
 from __future__ import annotations
 
 import os
@@ -46,7 +45,7 @@ def test_a_worker_killed_mid_send_is_finished_by_the_next_without_doubles(tmp_pa
             "UNDERSIGNED_VAR_DIR": str(tmp_path),
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(smtp.port),
-            # A claim older than 6 × this belongs to a dead worker.
+            # A claim older than 6 x this belongs to a dead worker.
             "EMAIL_TIMEOUT": "2",
         }
         started = time.monotonic()

@@ -16,7 +16,6 @@ import os
 import signal
 import subprocess
 from datetime import timedelta
-
 from unittest import mock
 
 import pytest
