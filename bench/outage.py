@@ -140,6 +140,7 @@ def replay(args) -> dict:
             # The server is back, on the same port (a stopped controller cannot restart).
             smtp.controller = Controller(smtp.mailbox, hostname="127.0.0.1", port=smtp.port)
             smtp.controller.start()
+            recovered_at = datetime.now(UTC)
             run_for(args.after_minutes)
     received = Counter(str(m["Message-ID"]) for m in smtp.mailbox.received)
     return {
@@ -151,7 +152,13 @@ def replay(args) -> dict:
         "distinct_message_ids": len(received),
         "message_ids_received_twice_or_more": sum(1 for n in received.values() if n > 1),
         "attempts_max": max(Email.objects.values_list("attempts", flat=True)),
+        "last_sent_minutes_after_recovery": minutes_after(Email, recovered_at),
     }
+
+
+def minutes_after(model, moment: datetime) -> float | None:
+    last = model.objects.filter(sent_at__isnull=False).order_by("-sent_at").first()
+    return round((last.sent_at - moment).total_seconds() / 60, 1) if last else None
 
 
 def states(model) -> dict[str, int]:

@@ -49,6 +49,16 @@ def test_network_digests_are_cleared_after_thirty_days(client, campaign):
     assert Signature.objects.get().network_digest is None
 
 
+def test_the_keys_the_mail_caps_count_are_cleared_after_a_day(client, campaign):
+    with time_machine.travel(timezone.now() - timedelta(days=2)):
+        sign(client, campaign, "old@example.org")
+    sign(client, campaign, "new@example.org")
+    assert Email.objects.filter(domain__isnull=False).count() == 2
+    assert purge()["e-mail cap keys cleared"] == 1
+    assert Email.objects.filter(domain__isnull=True, network__isnull=True).count() == 1
+    assert Email.objects.filter(domain__isnull=False).count() == 1
+
+
 def test_personal_data_goes_months_after_close_but_counts_stay(client, campaign, outbox, settings):
     settings.RETENTION_MONTHS_AFTER_CLOSE = 6
     sign(client, campaign, "kept@example.org")

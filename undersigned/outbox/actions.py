@@ -101,7 +101,9 @@ EMAILS = work.Kind(
     send=send_row,
     give_up_after=timedelta(hours=48),
     first_retry=timedelta(seconds=30),
-    longest_wait=timedelta(minutes=15),
+    # People wait for their confirmation: after an outage the first e-mail
+    # due again finds out, and brings the others (outgoing.work.recover).
+    longest_wait=timedelta(minutes=5),
     fetch=claimed_with_their_signature,
     throttle=caps.throttle,
 )

@@ -2,6 +2,9 @@
 
 - Unconfirmed signatures: deleted 14 days after signing.
 - Network digests (rate limits, burst review): cleared 30 days after signing.
+- The short keys the caps on mail count (an e-mail's sender network and
+  recipient domain, outbox/caps.py): cleared a day after the e-mail was
+  queued; the caps look back one hour.
 - Signers' personal data: erased RETENTION_MONTHS_AFTER_CLOSE months after a
   campaign closes; the signatures stay as anonymous tallies, so counts and
   delivery receipts do not change. The stored copies of the letters
@@ -32,6 +35,7 @@ from undersigned.signatures.rights import anonymise
 UNCONFIRMED_DAYS = 14
 NETWORK_DAYS = 30
 SENT_EMAIL_DAYS = 30
+CAP_KEY_DAYS = 1
 STAFF_SIGN_IN_DAYS = 30
 
 
@@ -62,6 +66,10 @@ def _querysets(now):
                 closed_at__lt=closed_before,
             ),
         ),
+        "e-mail cap keys cleared": Email.objects.filter(
+            Q(network__isnull=False) | Q(domain__isnull=False),
+            created_at__lt=now - timedelta(days=CAP_KEY_DAYS),
+        ),
         "remembered devices deleted": Device.objects.filter(
             Q(last_used_at__lt=unused_since)
             | Q(last_used_at__isnull=True, created_at__lt=unused_since)
@@ -90,6 +98,8 @@ def purge(*, dry_run: bool = False, now=None) -> dict[str, int]:
         for label, qs in querysets.items():
             if label == "network digests cleared":
                 counts[label] = qs.update(network_digest=None)
+            elif label == "e-mail cap keys cleared":
+                counts[label] = qs.update(network=None, domain=None)
             elif label == "signers' personal data erased":
                 counts[label] = anonymise(qs)
             elif label == "delivered signer lists erased":
