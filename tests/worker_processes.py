@@ -70,7 +70,9 @@ class ScenarioDatabase:
 
 
 def run(args: list[str], env: dict[str, str]) -> None:
-    subprocess.run(args, env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)
+    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, timeout=300)
+    # A failure says why: the command's last lines of output.
+    assert done.returncode == 0, (args[1:], done.stdout[-2000:], done.stderr[-2000:])
 
 
 def alive(pid: int) -> bool:

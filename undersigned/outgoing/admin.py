@@ -18,7 +18,7 @@ from .workers import report
 
 
 @admin.register(WorkerBeat)
-class WorkerBeatAdmin(admin.ModelAdmin):
+class WorkerBeatAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptable at run time
     list_display = ("host", "pid", "started_at", "beat_at", "expires_at", "task_id")
     change_list_template = "admin/outgoing/workerbeat/change_list.html"
 

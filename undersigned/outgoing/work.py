@@ -33,14 +33,13 @@ import logging
 import random
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Field, Model, QuerySet
+from django.db.models import Case, DateTimeField, F, Field, QuerySet, Value, When
 from django.utils import timezone
 
 from .models import Failure, OutgoingWork, State
@@ -117,10 +116,6 @@ def kinds() -> list[Kind]:
     return list(_kinds.values())
 
 
-def kind_of(model: type[Model]) -> Kind:
-    return next(kind for kind in _kinds.values() if kind.model is model)
-
-
 def backoff(kind: Kind, tries: int) -> timedelta:
     """How long to wait after `tries` failed tries: first_retry, doubling, at most
     longest_wait, each drawn between half and all of that (jitter, so that work
@@ -165,11 +160,14 @@ def claim(kind: Kind, *, now: datetime | None = None, limit: int | None = None,
 
 
 def _defer(kind: Kind, deferred: dict[Any, datetime]) -> None:
-    by_time: dict[datetime, list[Any]] = defaultdict(list)
-    for pk, when in deferred.items():
-        by_time[when].append(pk)
-    for when, pks in by_time.items():
-        kind.model.objects.filter(pk__in=pks).update(next_try_at=when)
+    """Each row to its own time, in one statement."""
+    if deferred:
+        kind.model.objects.filter(pk__in=list(deferred)).update(
+            next_try_at=Case(
+                *(When(pk=pk, then=Value(when)) for pk, when in deferred.items()),
+                output_field=DateTimeField(),
+            )
+        )
 
 
 def renew(kind: Kind, rows: list[Any], now: datetime) -> None:
