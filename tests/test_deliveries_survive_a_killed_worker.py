@@ -10,6 +10,7 @@ message for a while so that the kill lands mid-send.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -17,9 +18,29 @@ import sys
 import time
 import uuid
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
-from .delivery_helpers import SMTPServer, wait_for
+import pytest
+import time_machine
+from django.utils import timezone
+
+from undersigned.deliveries import sending
+from undersigned.deliveries.models import Delivery, DeliveryAttempt
+from undersigned.deliveries.sending import requeue_stuck as requeue
+from undersigned.outgoing import work
+
+from .conftest import run_worker
+from .delivery_helpers import (
+    SMTPServer,
+    bulk_confirmed,
+    lawmaker,
+    local_campaign,
+    places,
+    smtp_server,  # noqa: F401 (the smtp fixture)
+    wait_for,
+)
 from .worker_processes import BIN, ROOT, ScenarioDatabase, run
 
 
@@ -108,3 +129,21 @@ def test_a_worker_killed_mid_send_is_finished_by_the_next_without_doubles(tmp_pa
             "SELECT COUNT(*), COUNT(DISTINCT signature_id) FROM deliveries_deliverysigner"
         )
         assert carried == [(200, 200)]
+
+
+@pytest.mark.django_db
+def test_a_delivery_whose_worker_died_after_its_last_letter_is_completed_by_the_next(smtp):
+    somerville, _ = places()
+    lawmaker(somerville, "Mayor Fictional", "mayor", email="mayor@somerville.example.org")
+    campaign = local_campaign()
+    bulk_confirmed(campaign, somerville, 100)
+    dying = dataclasses.replace(sending.LETTERS, finished=None)  # it dies before telling
+    with mock.patch.dict(work._kinds, {sending.LETTERS.name: dying}):
+        run_worker()
+    delivery = Delivery.objects.get()
+    assert delivery.attempts.get().state == DeliveryAttempt.State.SENT
+    assert delivery.completed_at is None
+    with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False):
+        assert requeue() == 1  # the minute duty of any worker
+    delivery.refresh_from_db()
+    assert delivery.completed_at is not None

@@ -228,10 +228,10 @@ def requeue_stuck() -> int:
         if not task_waiting(DISPATCH_TASKS, str(pk)):
             dispatch_delivery.enqueue(str(pk))
             count += 1
-    open_attempts = DeliveryAttempt.objects.filter(delivery=OuterRef("pk"), state__in=OPEN_STATES)
+    attempts = DeliveryAttempt.objects.filter(delivery=OuterRef("pk"))
     unfinished = Delivery.objects.filter(
         dispatched_at__lt=now - OVERDUE, completed_at__isnull=True
-    ).filter(~Exists(open_attempts))
+    ).filter(Exists(attempts), ~Exists(attempts.filter(state__in=OPEN_STATES)))
     for pk in unfinished.values_list("pk", flat=True):
         count += complete_if_done(pk)
     return count
