@@ -12,7 +12,6 @@ SQLite database is locked by another writer past its busy timeout just then.
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -31,7 +30,7 @@ from undersigned.signatures import actions
 
 from .conftest import run_worker
 from .delivery_helpers import SMTPServer, wait_for
-from .worker_processes import BIN, ROOT, ScenarioDatabase, run
+from .worker_processes import BIN, ROOT, ScenarioDatabase, run, worker_env
 
 EMAILS = 12
 
@@ -56,13 +55,6 @@ def test_a_failed_write_of_sent_is_written_again_and_nothing_is_sent_twice(campa
     assert [m["Message-ID"] for m in smtp.mailbox.received] == [Email.objects.get().message_id]
     assert Email.objects.get().state == Email.State.SENT
     assert "was sent; recording it failed (OperationalError), writing it again" in caplog.text
-
-
-SHORT_BUSY_TIMEOUT = """
-from undersigned.settings import *  # noqa: F403
-
-DATABASES["default"]["OPTIONS"]["timeout"] = 0.2  # noqa: F405
-"""
 
 
 def break_the_database(database: ScenarioDatabase):
@@ -93,17 +85,8 @@ def break_the_database(database: ScenarioDatabase):
 
 
 def test_a_real_worker_that_loses_the_database_just_after_a_send_does_not_send_again(tmp_path):
-    (tmp_path / "short_busy_timeout.py").write_text(SHORT_BUSY_TIMEOUT)
     with ScenarioDatabase(tmp_path) as database, SMTPServer() as smtp:
-        env = {
-            **os.environ,
-            **database.env(),
-            "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]),
-            "DJANGO_SETTINGS_MODULE": "short_busy_timeout",
-            "UNDERSIGNED_VAR_DIR": str(tmp_path),
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp.port),
-        }
+        env = worker_env(tmp_path, database, smtp_port=smtp.port, short_busy_timeout=True)
         run([str(BIN / "undersigned"), "migrate", "--verbosity", "0"], env)
         run([sys.executable, "-m", "tests.delivery_scenario", "emails", str(EMAILS)], env)
         smtp.mailbox.on_accept = break_the_database(database)

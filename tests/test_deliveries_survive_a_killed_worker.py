@@ -11,7 +11,6 @@ message for a while so that the kill lands mid-send.
 from __future__ import annotations
 
 import dataclasses
-import os
 import signal
 import subprocess
 import sys
@@ -41,7 +40,7 @@ from .delivery_helpers import (
     smtp_server,  # noqa: F401 (the smtp fixture)
     wait_for,
 )
-from .worker_processes import BIN, ROOT, ScenarioDatabase, run
+from .worker_processes import BIN, ROOT, ScenarioDatabase, run, worker_env
 
 
 def pdf_bytes(message) -> bytes:
@@ -59,16 +58,8 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
 
 def test_a_worker_killed_mid_send_is_finished_by_the_next_without_doubles(tmp_path):
     with ScenarioDatabase(tmp_path) as database, SMTPServer() as smtp:
-        env = {
-            **os.environ,
-            **database.env(),
-            "DJANGO_SETTINGS_MODULE": "undersigned.settings",
-            "UNDERSIGNED_VAR_DIR": str(tmp_path),
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp.port),
-            # A claim older than 6 x this belongs to a dead worker.
-            "EMAIL_TIMEOUT": "2",
-        }
+        # A claim older than 6 x EMAIL_TIMEOUT belongs to a dead worker.
+        env = worker_env(tmp_path, database, smtp_port=smtp.port, EMAIL_TIMEOUT="2")
         started = time.monotonic()
         run([str(BIN / "undersigned"), "migrate", "--verbosity", "0"], env)
         run([sys.executable, "-m", "tests.delivery_scenario", "setup", "250"], env)

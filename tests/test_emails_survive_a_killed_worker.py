@@ -17,7 +17,6 @@ reply for a while so that the kill lands mid-send.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from undersigned.signatures import actions
 
 from .conftest import run_worker
 from .delivery_helpers import SMTPServer, wait_for
-from .worker_processes import BIN, ROOT, ScenarioDatabase, run
+from .worker_processes import BIN, ROOT, ScenarioDatabase, run, worker_env
 
 EMAILS = 40
 SENDERS = 4
@@ -60,16 +59,8 @@ def test_a_worker_killed_mid_send_leaves_no_email_unsent_and_doubles_only_those_
     tmp_path,
 ):
     with ScenarioDatabase(tmp_path) as database, SMTPServer() as smtp:
-        env = {
-            **os.environ,
-            **database.env(),
-            "DJANGO_SETTINGS_MODULE": "undersigned.settings",
-            "UNDERSIGNED_VAR_DIR": str(tmp_path),
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp.port),
-            # A claim older than 6 x this belongs to a dead worker.
-            "EMAIL_TIMEOUT": "1",
-        }
+        # A claim older than 6 x EMAIL_TIMEOUT belongs to a dead worker.
+        env = worker_env(tmp_path, database, smtp_port=smtp.port, EMAIL_TIMEOUT="1")
         run([str(BIN / "undersigned"), "migrate", "--verbosity", "0"], env)
         run([sys.executable, "-m", "tests.delivery_scenario", "emails", str(EMAILS)], env)
 

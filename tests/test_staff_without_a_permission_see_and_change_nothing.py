@@ -19,11 +19,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
+from django.utils import timezone
 
 from undersigned.abuse.models import ListRule
 from undersigned.areas.models import PostalCodeDivision
 from undersigned.campaigns.models import Campaign, Partner
 from undersigned.deliveries.models import Delivery, DeliveryAttempt
+from undersigned.outgoing.workers import beat
 from undersigned.participation.models import LocalGroup
 from undersigned.signatures.actions import SignerDetails, remember_device, sign
 from undersigned.signatures.models import Signature
@@ -67,6 +69,7 @@ def world():
     AccessAttempt.objects.create(username="someone", ip_address="192.0.2.1", failures_since_start=1)
     AccessLog.objects.create(username="someone", ip_address="192.0.2.1")
     AccessFailureLog.objects.create(username="someone", ip_address="192.0.2.1")
+    beat("a-worker", started_at=timezone.now(), every=5.0)
     assert Delivery.objects.count() == 1
 
 

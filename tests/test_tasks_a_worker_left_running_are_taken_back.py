@@ -12,7 +12,6 @@ failed once one has been taken three times.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 from datetime import timedelta
@@ -32,7 +31,7 @@ from undersigned.outgoing.models import WorkerBeat
 from .conftest import run_worker
 from .delivery_helpers import wait_for
 from .tasks_for_tests import slow_the_first_time
-from .worker_processes import BIN, ROOT, ScenarioDatabase, run
+from .worker_processes import BIN, ROOT, ScenarioDatabase, run, worker_env
 
 
 def running_task(tmp_path, *, worker_id: str, started_ago: timedelta, takes: int = 1):
@@ -162,14 +161,8 @@ def test_a_worker_killed_mid_task_leaves_a_row_the_next_worker_runs(tmp_path):
     """The real thing: `undersigned worker` killed with SIGKILL while a task runs."""
     log = tmp_path / "task.log"
     with ScenarioDatabase(tmp_path) as database:
-        env = {
-            **os.environ,
-            **database.env(),
-            "DJANGO_SETTINGS_MODULE": "undersigned.settings",
-            "UNDERSIGNED_VAR_DIR": str(tmp_path),
-            # The task is the tests' own (tests/tasks_for_tests.py).
-            "PYTHONPATH": str(ROOT),
-        }
+        # The task is the tests' own (tests/tasks_for_tests.py).
+        env = worker_env(tmp_path, database, PYTHONPATH=str(ROOT))
         run([str(BIN / "undersigned"), "migrate", "--verbosity", "0"], env)
         run([str(BIN / "python"), "-c", ENQUEUE, str(log)], env)
         worker_log = tmp_path / "worker.log"

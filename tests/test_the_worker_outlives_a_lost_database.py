@@ -25,7 +25,7 @@ from django_tasks_db.models import DBTaskResultQuerySet
 
 from .conftest import form_data
 from .delivery_helpers import SMTPServer, wait_for
-from .worker_processes import BIN, ROOT, ScenarioDatabase, run
+from .worker_processes import BIN, ROOT, ScenarioDatabase, run, worker_env
 
 
 @contextmanager
@@ -80,28 +80,12 @@ def test_a_dropped_connection_does_not_end_the_worker(client, campaign, outbox, 
     assert "This probably means" not in caplog.text  # one line, never the driver's detail
 
 
-SHORT_BUSY_TIMEOUT = """
-from undersigned.settings import *  # noqa: F403
-
-DATABASES["default"]["OPTIONS"]["timeout"] = 0.2  # noqa: F405
-"""
-
-
 @pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="an SQLite write lock")
 def test_a_real_sqlite_lock_held_beyond_the_busy_timeout_does_not_end_the_worker(tmp_path):
     """The real thing: another writer holds SQLite's write lock past the busy
     timeout (0.2 s here, 20 s in production) while the worker starts."""
-    (tmp_path / "short_busy_timeout.py").write_text(SHORT_BUSY_TIMEOUT)
     with ScenarioDatabase(tmp_path) as database, SMTPServer() as smtp:
-        env = {
-            **os.environ,
-            **database.env(),
-            "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]),
-            "DJANGO_SETTINGS_MODULE": "short_busy_timeout",
-            "UNDERSIGNED_VAR_DIR": str(tmp_path),
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp.port),
-        }
+        env = worker_env(tmp_path, database, smtp_port=smtp.port, short_busy_timeout=True)
         run([str(BIN / "undersigned"), "migrate", "--verbosity", "0"], env)
         # 100 confirmed signers: counting them creates a milestone delivery.
         run([sys.executable, "-m", "tests.delivery_scenario", "setup", "100"], env)

@@ -69,6 +69,34 @@ class ScenarioDatabase:
             return db.execute(sql).fetchall()
 
 
+SHORT_BUSY_TIMEOUT = """
+from undersigned.settings import *  # noqa: F403
+
+DATABASES["default"]["OPTIONS"]["timeout"] = 0.2  # noqa: F405
+"""
+
+
+def worker_env(tmp_path: Path, database: ScenarioDatabase, *, smtp_port: int | None = None,
+               short_busy_timeout: bool = False, **extra: str) -> dict[str, str]:  # fmt: skip
+    """The environment of a real `undersigned` process on the test's database:
+    production settings (with SQLite's busy timeout cut to 0.2 s if asked),
+    mail to the test's SMTP server on loopback, and `extra` settings."""
+    env = {
+        **os.environ,
+        **database.env(),
+        "DJANGO_SETTINGS_MODULE": "undersigned.settings",
+        "UNDERSIGNED_VAR_DIR": str(tmp_path),
+    }
+    if smtp_port is not None:
+        env.update({"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port)})
+    if short_busy_timeout:
+        (tmp_path / "short_busy_timeout.py").write_text(SHORT_BUSY_TIMEOUT)
+        env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])
+        env["DJANGO_SETTINGS_MODULE"] = "short_busy_timeout"
+    env.update(extra)
+    return env
+
+
 def run(args: list[str], env: dict[str, str]) -> None:
     done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, timeout=300)
     # A failure says why: the command's last lines of output.
