@@ -79,8 +79,8 @@ DATABASES["default"]["OPTIONS"]["timeout"] = 0.2  # noqa: F405
 def worker_env(tmp_path: Path, database: ScenarioDatabase, *, smtp_port: int | None = None,
                short_busy_timeout: bool = False, **extra: str) -> dict[str, str]:  # fmt: skip
     """The environment of a real `undersigned` process on the test's database:
-    production settings (with SQLite's busy timeout cut to 0.2 s if asked),
-    mail to the test's SMTP server on loopback, and `extra` settings."""
+    production settings (on SQLite, with its busy timeout cut to 0.2 s if
+    asked), mail to the test's SMTP server on loopback, and `extra` settings."""
     env = {
         **os.environ,
         **database.env(),
@@ -89,7 +89,7 @@ def worker_env(tmp_path: Path, database: ScenarioDatabase, *, smtp_port: int | N
     }
     if smtp_port is not None:
         env.update({"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port)})
-    if short_busy_timeout:
+    if short_busy_timeout and not database.url:
         (tmp_path / "short_busy_timeout.py").write_text(SHORT_BUSY_TIMEOUT)
         env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])
         env["DJANGO_SETTINGS_MODULE"] = "short_busy_timeout"
