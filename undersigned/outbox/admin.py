@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import actions
 from .models import Email
@@ -25,7 +27,15 @@ class EmailAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Send the selected failed e-mails again", permissions=["change"])
+    @admin.action(description=_("Send the selected failed e-mails again"), permissions=["change"])
     def send_again(self, request: HttpRequest, queryset: QuerySet[Email]) -> None:
         count = actions.retry(queryset, actor=request.user.get_username())
-        self.message_user(request, f"{count} failed e-mail(s) queued again.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed e-mail queued again.",
+                "%(count)d failed e-mails queued again.",
+                count,
+            )
+            % {"count": count},
+        )

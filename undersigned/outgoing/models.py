@@ -12,13 +12,14 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class State(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class Failure(models.TextChoices):
@@ -29,13 +30,13 @@ class Failure(models.TextChoices):
     # out, dropped the connection or said it is closing. Retried with
     # backoff; once anything of the same transport goes out again, every
     # row that failed like this is tried again at once, given up or not.
-    OUTAGE = "outage", "Server unreachable"
+    OUTAGE = "outage", _("Server unreachable")
     # The server refused this one for now (a 4xx reply): retried with backoff.
-    TEMPORARY = "temporary", "Refused for now"
+    TEMPORARY = "temporary", _("Refused for now")
     # The server refused this one for good (a 5xx reply): not retried unless staff ask.
-    REFUSED = "refused", "Refused for good"
+    REFUSED = "refused", _("Refused for good")
     # Anything else, a bug in rendering say: retried with backoff.
-    ERROR = "error", "Error"
+    ERROR = "error", _("Error")
 
 
 class OutgoingWork(models.Model):
