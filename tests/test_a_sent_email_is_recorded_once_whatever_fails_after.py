@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import signal
 import sqlite3
-import subprocess
 import sys
 import threading
 from collections import Counter
@@ -30,7 +29,15 @@ from undersigned.signatures import actions
 
 from .conftest import run_worker
 from .delivery_helpers import SMTPServer, wait_for
-from .worker_processes import BIN, ROOT, ScenarioDatabase, run, worker_env
+from .worker_processes import (
+    BIN,
+    TEST_CLIENT,
+    ScenarioDatabase,
+    emails_sent,
+    run,
+    start_sender,
+    worker_env,
+)
 
 EMAILS = 12
 
@@ -70,10 +77,13 @@ def break_the_database(database: ScenarioDatabase):
         if database.url:
             import psycopg
 
+            # The worker's, not the test's own (its polling would fail instead).
             with psycopg.connect(database.env()["DATABASE_URL"], autocommit=True) as admin:
                 admin.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND application_name <> %s",
+                    [TEST_CLIENT],
                 )
             return
         writer = sqlite3.connect(database.tmp_path / "scenario.sqlite3", isolation_level=None,
@@ -91,19 +101,9 @@ def test_a_real_worker_that_loses_the_database_just_after_a_send_does_not_send_a
         run([sys.executable, "-m", "tests.delivery_scenario", "emails", str(EMAILS)], env)
         smtp.mailbox.on_accept = break_the_database(database)
         log = tmp_path / "worker.log"
-        worker = subprocess.Popen(
-            [str(BIN / "undersigned"), "worker", "--no-startup-delay", "--interval", "0.2",
-             "--counting", "off", "--senders", "1"],
-            env=env, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        worker = start_sender(env, log, senders=1)
         try:
-            sent = wait_for(
-                lambda: (
-                    database.query("SELECT COUNT(*) FROM outbox_email WHERE state = 'sent'")
-                    == [(EMAILS,)]
-                ),
-                timeout=60,
-            )
+            sent = wait_for(lambda: emails_sent(database) == EMAILS, timeout=60)
             assert sent, log.read_text()
         finally:
             worker.send_signal(signal.SIGTERM)

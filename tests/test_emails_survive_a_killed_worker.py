@@ -18,7 +18,6 @@ reply for a while so that the kill lands mid-send.
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -36,7 +35,7 @@ from undersigned.signatures import actions
 
 from .conftest import run_worker
 from .delivery_helpers import SMTPServer, wait_for
-from .worker_processes import BIN, ROOT, ScenarioDatabase, run, worker_env
+from .worker_processes import BIN, ScenarioDatabase, emails_sent, run, start_sender, worker_env
 
 EMAILS = 24
 SENDERS = 4
@@ -45,14 +44,6 @@ SENDERS = 4
 def message_id(pk) -> str:
     """Outbox.Email.message_id, from the id as either database returns it."""
     return f"<{uuid.UUID(str(pk))}@undersigned>"
-
-
-def start_worker(env: dict[str, str], log) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(BIN / "undersigned"), "worker", "--no-startup-delay", "--interval", "0.2",
-         "--counting", "off", "--senders", str(SENDERS)],
-        env=env, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
 
 
 def test_a_worker_killed_mid_send_leaves_no_email_unsent_and_doubles_only_those_in_flight(
@@ -66,7 +57,7 @@ def test_a_worker_killed_mid_send_leaves_no_email_unsent_and_doubles_only_those_
 
         smtp.mailbox.delay = 0.5  # each reply comes late: the kill lands mid-send
         log = tmp_path / "worker.log"
-        first = start_worker(env, log)
+        first = start_sender(env, log, senders=SENDERS)
         try:
             assert wait_for(lambda: len(smtp.mailbox.received) >= 4, 60), log.read_text()
             first.send_signal(signal.SIGKILL)
@@ -79,19 +70,13 @@ def test_a_worker_killed_mid_send_leaves_no_email_unsent_and_doubles_only_those_
             message_id(pk)
             for (pk,) in database.query("SELECT id FROM outbox_email WHERE state = 'sending'")
         }
-        sent_before = database.query("SELECT COUNT(*) FROM outbox_email WHERE state = 'sent'")
-        print(f"\nat the kill: {sent_before[0][0]} recorded sent, {len(in_flight)} claimed")
+        sent_before = emails_sent(database)
+        print(f"\nat the kill: {sent_before} recorded sent, {len(in_flight)} claimed")
 
         smtp.mailbox.delay = 0
-        second = start_worker(env, log)
+        second = start_sender(env, log, senders=SENDERS)
         try:
-            done = wait_for(
-                lambda: (
-                    database.query("SELECT COUNT(*) FROM outbox_email WHERE state = 'sent'")
-                    == [(EMAILS,)]
-                ),
-                timeout=60,
-            )
+            done = wait_for(lambda: emails_sent(database) == EMAILS, timeout=60)
             assert done, log.read_text()
             taken_back_after = time.monotonic() - killed_at
             time.sleep(1)  # anything more it would wrongly send, it sends now

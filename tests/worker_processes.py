@@ -15,6 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# The application_name of the test's own connections to a scenario database.
+TEST_CLIENT = "undersigned-tests"
 
 
 class ScenarioDatabase:
@@ -65,7 +67,8 @@ class ScenarioDatabase:
                 return db.execute(sql).fetchall()
         import psycopg
 
-        with psycopg.connect(self.env()["DATABASE_URL"]) as db:
+        # Named, so that a test cutting the workers' connections spares it.
+        with psycopg.connect(self.env()["DATABASE_URL"], application_name=TEST_CLIENT) as db:
             return db.execute(sql).fetchall()
 
 
@@ -101,6 +104,21 @@ def run(args: list[str], env: dict[str, str]) -> None:
     done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, timeout=300)
     # A failure says why: the command's last lines of output.
     assert done.returncode == 0, (args[1:], done.stdout[-2000:], done.stderr[-2000:])
+
+
+def start_sender(env: dict[str, str], log: Path, *, senders: int) -> subprocess.Popen:
+    """A worker that only sends (no counting), polling every 0.2 s, its output in `log`."""
+    return subprocess.Popen(
+        [str(BIN / "undersigned"), "worker", "--no-startup-delay", "--interval", "0.2",
+         "--counting", "off", "--senders", str(senders)],
+        env=env, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def emails_sent(database: ScenarioDatabase) -> int:
+    """How many e-mails the test's database records sent."""
+    [(count,)] = database.query("SELECT COUNT(*) FROM outbox_email WHERE state = 'sent'")
+    return count
 
 
 def alive(pid: int) -> bool:
