@@ -28,3 +28,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # page and count caches turn them on (tests/test_caches.py). The campaign and
 # postal code caches stay on: saving clears them, as in production.
 PAGE_FRESH_SECONDS = 0
+PARTNERS_ON_LOOPBACK = True

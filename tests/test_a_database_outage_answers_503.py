@@ -31,6 +31,8 @@ def test_pages_and_forms_answer_503_with_retry_after(tmp_path, kind):
             "home": server.request("GET", "/"),
             "campaign page": server.request("GET", "/c/end-face-surveillance/"),
             "count": server.request("GET", "/api/campaigns/end-face-surveillance/count.json"),
+            # The API answers in its own shape (JSON, docs/api.md), with the same words.
+            "api": server.request("GET", "/api/v1/petitions", headers={"OSDI-API-Token": "x"}),
             "sign": server.request(
                 "POST",
                 "/c/end-face-surveillance/sign/",

@@ -28,6 +28,7 @@ LAYERS = [
     ["abuse"],
     ["deliveries"],
     ["participation"],
+    ["integrations"],
     ["staff"],
     ["retention", "front", "api", "organise", "http"],
     ["demo"],

@@ -16,10 +16,14 @@ server knows before reading; Django never reads past it.
 - While the database cannot be reached, a request answers 503 with
   Retry-After, not 500: proxies, monitors and browsers can tell an outage
   (try again soon) from a bug (server_error, the site's handler500).
+
+Under /api/ each of these answers JSON, in the OSDI error shape the API's
+own errors have (api/hal.py), so a client reads every refusal the same way.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 
 from django.conf import settings
@@ -49,14 +53,44 @@ def refusal(request: HttpRequest) -> HttpResponse | None:
     except ValueError:
         length = -1
     if length < 0:
-        return render(request, "400.html", status=400)
+        return refused(request, 400, "BAD_REQUEST", "The Content-Length is not a number.")
     if length > settings.REQUEST_MAX_BYTES and not may_upload(request, length):
-        return render(request, "413.html", status=413)
+        return refused(request, 413, "TOO_LARGE", "The request is larger than this site takes.")
     _type, parameters = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
     charset = parameters.get("charset")
     if charset is not None and charset.strip().lower() != "utf-8":
-        return render(request, "400.html", status=400)
+        return refused(request, 400, "NOT_UTF8", "Send the request in UTF-8.")
     return None
+
+
+def refused(request: HttpRequest, status: int, code: str, description: str) -> HttpResponse:
+    if is_api(request):
+        return api_error(status, code, description)
+    return render(request, f"{status}.html", status=status)
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def api_error(status: int, code: str, description: str) -> HttpResponse:
+    """An error in OSDI's shape (api/hal.py writes the API's own)."""
+    body = {
+        "osdi:error": {
+            "request_type": "atomic",
+            "response_code": status,
+            "resource_status": [
+                {
+                    "resource": "osdi:request",
+                    "response_code": status,
+                    "error_descriptions": [{"error_code": code, "description": description}],
+                }
+            ],
+        }
+    }
+    response = HttpResponse(json.dumps(body), content_type="application/hal+json", status=status)
+    add_never_cache_headers(response)
+    return response
 
 
 def may_upload(request: HttpRequest, length: int) -> bool:
@@ -80,10 +114,19 @@ def server_error(request: HttpRequest) -> HttpResponse:
     Django's own handler does): an error page must not need the database.
     """
     if is_outage(sys.exc_info()[1]):
-        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        if is_api(request):
+            response = api_error(
+                503,
+                "UNAVAILABLE",
+                "The database is out of reach for a moment: try again in a minute.",
+            )
+        else:
+            response = HttpResponse(loader.get_template("503.html").render(), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         add_never_cache_headers(response)
         return response
+    if is_api(request):
+        return api_error(500, "SERVER_ERROR", "Something went wrong on our side.")
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "undersigned.abuse",
     "undersigned.deliveries",
     "undersigned.participation",
+    "undersigned.integrations",
     "undersigned.retention",
     "undersigned.front",
     "undersigned.api",
@@ -254,6 +255,22 @@ REMEMBER_COOKIE = (
 REMEMBER_DAYS = 365
 # "This browser has just signed campaign N", for the thank-you page (signatures/marker.py).
 SIGNED_COOKIE = "undersigned_signed" if (DEMO or DEBUG or TESTING) else "__Host-undersigned_signed"
+
+# Partners' tools (undersigned/integrations/, docs/api.md).
+# Requests one API key may make per minute, whatever it asks.
+API_REQUESTS_PER_MINUTE = int(os.environ.get("API_REQUESTS_PER_MINUTE", "120"))
+# Hours an embedded sign form stays valid once shown (its frame token).
+EMBED_FORM_HOURS = 24
+# Partners' sites and webhook receivers on this machine, over plain http
+# (http://127.0.0.1:…, http://localhost:…): the demo and the tests run them
+# there. Never in production: everything else must be https, on a public
+# address.
+PARTNERS_ON_LOOPBACK = env_bool("PARTNERS_ON_LOOPBACK", DEMO)
+if PARTNERS_ON_LOOPBACK and not (DEMO or DEBUG or TESTING):
+    raise ImproperlyConfigured(
+        "PARTNERS_ON_LOOPBACK is for the demo and the tests only: in production, partners' "
+        "sites and webhook receivers are https on a public address."
+    )
 
 # Per-process caches of read-mostly data (undersigned/memo.py): an edit made in
 # one web process reaches the others within this many seconds.

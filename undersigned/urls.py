@@ -1,7 +1,8 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from undersigned.api import osdi
 from undersigned.api import views as api
 from undersigned.deliveries import views as deliveries
 from undersigned.front import signing
@@ -14,6 +15,8 @@ handler500 = "undersigned.http.server_error"
 
 admin.site.site_header = "undersigned: organisers"
 admin.site.site_title = "undersigned"
+
+SLUG = r"(?P<slug>[-a-zA-Z0-9_]+)"
 
 # What a supporter or a target reads, in every language: English at the
 # addresses it always had, Spanish under /es/. The language is in the address,
@@ -41,6 +44,23 @@ urlpatterns += [
     path("api/campaigns/<slug:slug>/count.json", api.campaign_count, name="api_count"),
     path("api/areas/lookup", api.area_lookup, name="api_area_lookup"),
     path("api/campaigns/<slug:slug>/areas.json", api.campaign_areas, name="api_areas"),
+    # The OSDI-shaped API (docs/api.md): with or without a trailing slash, as
+    # OSDI's examples write both; anything else under it answers a JSON 404.
+    re_path(r"^api/v1/?$", osdi.entry_point, name="api_v1"),
+    re_path(r"^api/v1/petitions/?$", osdi.petitions, name="api_v1_petitions"),
+    re_path(rf"^api/v1/petitions/{SLUG}/?$", osdi.petition, name="api_v1_petition"),
+    re_path(rf"^api/v1/petitions/{SLUG}/signatures/?$", osdi.signatures, name="api_v1_signatures"),
+    re_path(
+        rf"^api/v1/petitions/{SLUG}/signatures/(?P<signature_id>[^/]+)/?$",
+        osdi.signature,
+        name="api_v1_signature",
+    ),
+    re_path(
+        rf"^api/v1/petitions/{SLUG}/record_signature_helper/?$",
+        osdi.record_signature_helper,
+        name="api_v1_record_signature",
+    ),
+    re_path(r"^api/v1/(?P<rest>.*)$", osdi.not_found_here),
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>", outbox.message, name="outbox_message"),
     path("organise/", include("undersigned.organise.urls")),

@@ -45,17 +45,29 @@ class Assessment:
         return bool(self.reasons)
 
 
-def assess(request, campaign, *, email: str, form_token: str | None, honeypot: str) -> Assessment:
+def assess(
+    request,
+    campaign,
+    *,
+    email: str,
+    form_token: str | None = None,
+    honeypot: str = "",
+    relayed: bool = False,
+) -> Assessment:
+    """The checks a signature passes before it is recorded.
+
+    `relayed`: sent by a partner's tool with an API key (docs/api.md), not
+    by the signer's browser. No form was shown, so neither its render time
+    nor its honeypot says anything; the request comes from the partner's
+    server, so its network is not the signer's (no digest is kept, and the
+    key's own rate limit stands in for the network's). The staff lists and
+    the disposable domains apply as to everyone.
+    """
     address = client_ip(request)
-    digest = network_digest(network_of(address))
+    digest = None if relayed else network_digest(network_of(address))
     result = Assessment(network_digest=digest)
-    if honeypot:
-        result.reasons.append("honeypot filled")
-    age = form_age(form_token)
-    if age is None:
-        result.reasons.append("no valid form token")
-    elif age < settings.SIGN_MIN_SECONDS:
-        result.reasons.append("submitted too fast")
+    if not relayed:
+        _check_form(result, form_token, honeypot)
     domain = email.rpartition("@")[2].strip().lower().rstrip(".")
     rules = current_rules()
     matching = [
@@ -79,3 +91,13 @@ def assess(request, campaign, *, email: str, form_token: str | None, honeypot: s
         if recent >= campaign.rate_limit_per_hour:
             result.reasons.append("network rate limit")
     return result
+
+
+def _check_form(result: Assessment, form_token: str | None, honeypot: str) -> None:
+    if honeypot:
+        result.reasons.append("honeypot filled")
+    age = form_age(form_token)
+    if age is None:
+        result.reasons.append("no valid form token")
+    elif age < settings.SIGN_MIN_SECONDS:
+        result.reasons.append("submitted too fast")

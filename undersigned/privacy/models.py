@@ -28,6 +28,10 @@ class AuditEntry(models.Model):
         OPEN = "open", "Campaign opened"
         CLOSE = "close", "Campaign closed"
         ACCOUNT = "account", "Workspace account created"
+        # Partners' tools (undersigned/integrations/, docs/api.md).
+        API_KEY = "api_key", "API key made or revoked"
+        API_READ = "api_read", "Supporters read through the API"
+        API_VOUCH = "api_vouch", "Signature vouched for through the API"
 
     at = models.DateTimeField()
     actor = models.CharField(max_length=150, help_text="Staff username, or 'system'.")

@@ -21,7 +21,9 @@ from undersigned.campaigns.models import Campaign, Partner
 from undersigned.counting.actions import record_transition
 from undersigned.outbox.actions import queue_email
 from undersigned.outbox.models import Email
+from undersigned.privacy.audit import record
 from undersigned.privacy.identity import email_digest, new_token, token_digest
+from undersigned.privacy.models import AuditEntry
 
 from .links import InvalidLink, confirm_token_version
 from .models import Consent, Device, Signature
@@ -78,6 +80,7 @@ def sign(
     network_digest: bytes | None = None,
     quarantine_reasons: tuple[str, ...] | list[str] = (),
     language: str | None = None,
+    vouched_by: str | None = None,
 ) -> SignResult:
     """Record a signature and queue what must follow, in one transaction.
 
@@ -92,12 +95,17 @@ def sign(
 
     The signer signs the letter in their language (the active one unless
     given) when the campaign has it, and is written to in that language.
+
+    `vouched_by` names an API key trusted to vouch that the address is
+    confirmed (docs/api.md): the signature counts at once, like one from a
+    remembered device, and the audit log records who vouched for it, in the
+    same transaction.
     """
     if not campaign.is_live:
         raise CampaignNotOpen(campaign.slug)
     language = language or get_language()
     digest = email_digest(details.email)
-    trusted = device is not None and bytes(device.email_digest) == digest
+    trusted = bool(vouched_by) or (device is not None and bytes(device.email_digest) == digest)
     now = timezone.now()
     try:
         # The signature is the transaction's first write, so a duplicate
@@ -107,7 +115,8 @@ def sign(
         with transaction.atomic():
             return _record(campaign, details, digest, trusted, now, consents=consents,
                            remember=remember, device=device, network_digest=network_digest,
-                           quarantine_reasons=quarantine_reasons, language=language)  # fmt: skip
+                           quarantine_reasons=quarantine_reasons, language=language,
+                           vouched_by=vouched_by)  # fmt: skip
     except IntegrityError:
         with transaction.atomic():
             existing = _already_signed(campaign, digest)
@@ -117,7 +126,7 @@ def sign(
 
 
 def _record(campaign, details, digest, trusted, now, *, consents, remember, device,
-            network_digest, quarantine_reasons, language) -> SignResult:  # fmt: skip
+            network_digest, quarantine_reasons, language, vouched_by) -> SignResult:  # fmt: skip
     signature = Signature(
         campaign=campaign,
         letter_version=campaign.current_letter(language),
@@ -149,8 +158,12 @@ def _record(campaign, details, digest, trusted, now, *, consents, remember, devi
         SignatureDivision(signature=signature, division=division, how=how)
         for division, how in details.divisions
     )
+    if vouched_by:
+        audit = {"signature": str(signature.pk), "campaign": campaign.pk}
+        record(vouched_by, AuditEntry.Action.API_VOUCH, **audit)
     if trusted:
-        Device.objects.filter(pk=device.pk).update(last_used_at=now)
+        if device is not None:
+            Device.objects.filter(pk=device.pk).update(last_used_at=now)
         if signature.status == Signature.Status.CONFIRMED:
             record_transition(signature, +1)
         # No confirmation round-trip, but the signer still gets their private
