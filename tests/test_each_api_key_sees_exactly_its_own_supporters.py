@@ -38,7 +38,7 @@ def ask(world, who: str, method: str, path: str, body: dict | None = None):
     client = Client()
     if method == "POST":
         return client.post(path, json.dumps(body), content_type="application/json", **headers)
-    return client.get(path, **headers)
+    return client.generic(method, path, **headers)
 
 
 def records(response) -> list[str] | None:
@@ -130,6 +130,9 @@ def test_every_endpoint_answers_each_key_exactly(world):
             body = person(f"new{n}-{who}@example.org") if method == "POST" else None
             response = ask(world, who, method, path, body)
             assert response["Content-Type"] == "application/hal+json", (path, who)
+            if method == "GET":
+                head = ask(world, who, "HEAD", path)
+                assert (head.status_code, head.content) == (response.status_code, b""), path
             got = records(response) if response.status_code == 200 else None
             seen[(method, path, who)] = (response.status_code, got if who in record_sets else None)
             wanted[(method, path, who)] = (statuses[who], record_sets.get(who))

@@ -48,6 +48,9 @@ EXPECTED = {
     "letter_pdf": ORGANISERS_ONLY,
     "letter_png": ORGANISERS_ONLY,
     "launch": ORGANISERS_ONLY,
+    "embedding": ORGANISERS_ONLY,
+    "keys": ORGANISERS_ONLY,
+    "revoke_key": row(IN, IN, 403, 403, 403, 405),  # POST only
     "review": row(IN, IN, 403, 403, 200, 200),
     "partner_campaigns": row(IN, IN, 200, 200, 403, 403),
     # Partner A co-sponsors the campaign; B learns nothing of it.
@@ -94,7 +97,8 @@ def test_each_role_gets_exactly_its_answer_from_every_workspace_url(world):
     seen = {}
     for name in workspace_url_names():
         pattern_needs_pk = name in {
-            "campaign", "letter_pdf", "letter_png", "launch", "partner_campaign",
+            "campaign", "letter_pdf", "letter_png", "launch", "partner_campaign", "embedding",
+            "revoke_key",
         } or name.startswith("step_")  # fmt: skip
         url = reverse(f"organise:{name}", args=[campaign.pk] if pattern_needs_pk else [])
         for role in ROLES:

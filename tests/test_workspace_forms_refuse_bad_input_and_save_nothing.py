@@ -13,6 +13,7 @@ from PIL import Image
 from undersigned.areas.models import TargetRule
 from undersigned.campaigns import actions
 from undersigned.campaigns.models import Campaign, DeliveryRule, LetterVersion, Partner, Target
+from undersigned.integrations.models import ApiKey, EmbedOrigin
 from undersigned.participation.models import LocalGroup
 from undersigned.privacy.models import AuditEntry
 from undersigned.staff.roles import Role
@@ -45,6 +46,8 @@ def state() -> tuple:
         list(Target.objects.values_list("pk", flat=True)),
         list(Partner.objects.values_list("pk", "name")),
         list(LocalGroup.objects.values_list("pk", flat=True)),
+        list(ApiKey.objects.values_list("pk", flat=True)),
+        list(EmbedOrigin.objects.values_list("origin", flat=True)),
         AuditEntry.objects.count(),
     )
 
@@ -148,6 +151,29 @@ def cases(campaign):
             "larger than 2 MB",
         ),
         (reverse("organise:review"), {"decision": "delete everything"}, "Choose a decision."),
+        (reverse("organise:keys"), {"label": "", "scopes": ["campaigns:read"]}, "required"),
+        (reverse("organise:keys"), {"label": "K", "scopes": ["everything"]}, "Select a valid"),
+        (
+            reverse("organise:keys"),
+            {"label": "K", "scopes": ["campaigns:read"], "vouch": "on"},
+            "Only a key that records signatures can vouch.",
+        ),
+        (reverse("organise:keys"), {"label": "K", "partner": "999"}, "Select a valid choice."),
+        (
+            reverse("organise:embedding", args=[campaign.pk]),
+            {"origins": "https://ok.example.org\nhttp://partner.example.org"},
+            "must start with https://",
+        ),
+        (
+            reverse("organise:embedding", args=[campaign.pk]),
+            {"origins": "https://partner.example.org/page"},
+            "nothing after it",
+        ),
+        (
+            reverse("organise:embedding", args=[campaign.pk]),
+            {"origins": "https://*.example.org"},
+            "is not a web site",
+        ),
     ]
 
 

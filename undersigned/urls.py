@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from undersigned.api import osdi
 from undersigned.api import views as api
 from undersigned.deliveries import views as deliveries
-from undersigned.front import signing
+from undersigned.front import embed, signing
 from undersigned.front import views as pages
 from undersigned.outbox import views as outbox
 from undersigned.participation import views as participation
@@ -36,6 +36,11 @@ urlpatterns = i18n_patterns(
     path("confirm/<uuid:signature_id>/<str:token>/", signing.confirm, name="confirm"),
     path("my/<str:token>/", manage_views.manage, name="manage"),
     path("unsubscribe/<str:token>/", manage_views.unsubscribe, name="unsubscribe"),
+    # What partners put on their sites (front/embed.py, docs/api.md).
+    path("embed/c/<slug:slug>/", embed.form_page, name="embed_form"),
+    path("embed/c/<slug:slug>/sign/", embed.sign, name="embed_sign"),
+    path("embed/c/<slug:slug>/badge/", embed.badge, name="embed_badge"),
+    path("embed/c/<slug:slug>/badge.svg", embed.badge_svg, name="embed_badge_svg"),
     path("device/forget/", signing.forget_device, name="forget_device"),
     path("receipts/<str:public_id>/", deliveries.receipt, name="receipt"),
     prefix_default_language=False,

@@ -39,31 +39,12 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         return render_campaign(request, campaign, status=410)
     device = actions.recognise(request.COOKIES.get(settings.REMEMBER_COOKIE))
     form = SignForm(campaign, request.POST, device=device)
-    if not form.is_valid():
-        return render_campaign(request, campaign, form=form, status=400)
-    if campaign.proof_of_work and not challenge.verify_and_spend(request.POST.get("pow")):
-        form.add_error(None, POW_MESSAGE)
-        return render_campaign(request, campaign, form=form, status=400)
-    details = form.details()
-    assessment = assess(
-        request,
-        campaign,
-        email=details.email,
-        form_token=request.POST.get("issued"),
-        honeypot=request.POST.get("website", ""),
-    )
     try:
-        result = actions.sign(
-            campaign,
-            details,
-            consents=form.consents_given(),
-            remember=form.cleaned_data.get("remember", False),
-            device=device,
-            network_digest=assessment.network_digest,
-            quarantine_reasons=assessment.reasons,
-        )
+        result = take_signature(request, campaign, form, device)
     except actions.CampaignNotOpen:
         return render_campaign(request, campaign, status=410)
+    if result is None:
+        return render_campaign(request, campaign, form=form, status=400)
     if device is not None:
         # A remembered, confirmed supporter: the signature counts already.
         response = redirect(thanks_url(result.signature))
@@ -76,6 +57,37 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     del result
     context = {"campaign": campaign, "notice": form.area_notice()}
     return render(request, "signatures/check_email.html", context)
+
+
+def take_signature(
+    request: HttpRequest, campaign, form: SignForm, device
+) -> actions.SignResult | None:
+    """The sign form's answers, checked and recorded: None when the form has
+    errors (they are on the form), the action's result otherwise. Shared by
+    the campaign page and the embedded form (embed.py), so both validate,
+    assess and sign alike. CampaignNotOpen if the campaign closed meanwhile."""
+    if not form.is_valid():
+        return None
+    if campaign.proof_of_work and not challenge.verify_and_spend(request.POST.get("pow")):
+        form.add_error(None, POW_MESSAGE)
+        return None
+    details = form.details()
+    assessment = assess(
+        request,
+        campaign,
+        email=details.email,
+        form_token=request.POST.get("issued"),
+        honeypot=request.POST.get("website", ""),
+    )
+    return actions.sign(
+        campaign,
+        details,
+        consents=form.consents_given(),
+        remember=form.cleaned_data.get("remember", False),
+        device=device,
+        network_digest=assessment.network_digest,
+        quarantine_reasons=assessment.reasons,
+    )
 
 
 @sensitive_post_parameters()

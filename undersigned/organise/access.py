@@ -85,6 +85,7 @@ class NavItem:
 NAV = [
     NavItem(_("Campaigns"), "organise:campaigns", ORGANISE),
     NavItem(_("Review queue"), "organise:review", REVIEW),
+    NavItem(_("API keys"), "organise:keys", ORGANISE),
     NavItem(_("Our co-sponsored campaigns"), "organise:partner_campaigns", SEE_PARTNER_CAMPAIGNS),
 ]
 

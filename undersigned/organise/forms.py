@@ -12,6 +12,7 @@ from PIL import Image, UnidentifiedImageError
 from undersigned.areas.coverage import TypeCoverage
 from undersigned.areas.models import ROLE_LABELS, Division
 from undersigned.campaigns.models import Campaign, Partner
+from undersigned.integrations.embeds import parse_origins
 
 TEXT = {"class": "wide"}
 
@@ -365,3 +366,62 @@ class ReviewFilterForm(forms.Form):
     campaign = forms.ModelChoiceField(
         label=_("Campaign"), queryset=Campaign.objects.all(), required=False
     )
+
+
+class ApiKeyForm(forms.Form):
+    """A new API key: whose it is, what it is for, what it may do."""
+
+    label = forms.CharField(
+        label=_("Label"), max_length=100, help_text=_("What uses it, e.g. “Our CRM”.")
+    )
+    partner = forms.ModelChoiceField(
+        Partner.objects.all(),
+        required=False,
+        label=_("For"),
+        empty_label=_("Our organisation"),
+        help_text=_("A partner's key sees only the campaigns it co-sponsors, and of their "
+                    "supporters only those who consented to hear from that partner."),
+    )  # fmt: skip
+    scopes = forms.MultipleChoiceField(
+        label=_("It may"),
+        widget=forms.CheckboxSelectMultiple,
+        initial=["campaigns:read"],
+        choices=[
+            ("campaigns:read", _("read campaigns and counts")),
+            ("supporters:read", _("read the supporters who consented to this organisation")),
+            ("signatures:record", _("record signatures (each confirmed by e-mail)")),
+        ],
+    )
+    vouch = forms.BooleanField(
+        required=False,
+        label=_("Trust it to vouch for confirmed addresses"),
+        help_text=_(
+            "Signatures it vouches for count at once, with no confirmation e-mail from us. Only "
+            "for a tool that confirms each address itself. Every such signature is audited."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("vouch") and "signatures:record" not in data.get("scopes", []):
+            self.add_error("vouch", _("Only a key that records signatures can vouch."))
+        return data
+
+    def chosen_scopes(self) -> list[str]:
+        scopes = list(self.cleaned_data["scopes"])
+        return [*scopes, "signatures:vouch"] if self.cleaned_data["vouch"] else scopes
+
+
+class EmbedOriginsForm(forms.Form):
+    origins = forms.CharField(
+        label=_("Sites that may show this campaign's form and badge"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One per line, as https://partner.example.org (no path). Browsers refuse to show "
+            "the form in a frame on any other site."
+        ),
+    )
+
+    def clean_origins(self) -> list[str]:
+        return parse_origins(self.cleaned_data.get("origins", ""))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import builder, launch, partners, review, views
+from . import builder, integrations, launch, partners, review, views
 
 app_name = "organise"
 
@@ -21,7 +21,10 @@ urlpatterns = [
     path("campaigns/<int:pk>/letter/preview.pdf", builder.letter_pdf, name="letter_pdf"),
     path("campaigns/<int:pk>/letter/preview.png", builder.letter_png, name="letter_png"),
     path("campaigns/<int:pk>/launch/", launch.launch, name="launch"),
+    path("campaigns/<int:pk>/embed/", integrations.embedding, name="embedding"),
     path("review/", review.review, name="review"),
+    path("keys/", integrations.keys, name="keys"),
+    path("keys/<int:pk>/revoke/", integrations.revoke_key, name="revoke_key"),
     path("partner/", partners.partner_campaigns, name="partner_campaigns"),
     path("partner/<int:pk>/", partners.partner_campaign_page, name="partner_campaign"),
 ]

@@ -2,7 +2,9 @@
 
 Every page gets a Content Security Policy that names no other origin: scripts,
 styles, images, fonts and connections come from this site only, forms post
-only here, and nothing may frame us. Inline scripts need the per-request
+only here, and nothing may frame us. The one exception is the pages partners
+embed (front/embed.py): their `frame-ancestors` names exactly the sites an
+organiser listed for that campaign (`allow_framing`). Inline scripts need the per-request
 nonce (`request.csp_nonce`); public pages have none. The admin's own
 templates use a few inline styles, so only under /admin/ are those allowed.
 """
@@ -23,7 +25,12 @@ PERMISSIONS_POLICY = ", ".join(
 )  # fmt: skip
 
 
-def content_security_policy(nonce: str, *, admin: bool) -> str:
+def content_security_policy(
+    nonce: str, *, admin: bool, frame_ancestors: tuple[str, ...] | list[str] = ()
+) -> str:
+    """`frame_ancestors`: origins already checked to be bare origins
+    (integrations/origins.py); none means no site may frame the page."""
+    ancestors = " ".join(frame_ancestors) or "'none'"
     return "; ".join(
         [
             "default-src 'self'",
@@ -33,10 +40,20 @@ def content_security_policy(nonce: str, *, admin: bool) -> str:
             "font-src 'self'",
             "connect-src 'self'",
             "form-action 'self'",
-            "frame-ancestors 'none'",
+            f"frame-ancestors {ancestors}",
             "base-uri 'none'",
             "object-src 'none'",
         ]
+    )
+
+
+def allow_framing(request, response, origins: tuple[str, ...] | list[str]) -> None:
+    """Let these sites (and no other) show the response in a frame. The view
+    must also be exempt from X-Frame-Options (xframe_options_exempt): CSP's
+    frame-ancestors is what browsers obey when both are present, but
+    `DENY` would still stop older ones."""
+    response["Content-Security-Policy"] = content_security_policy(
+        request.csp_nonce, admin=False, frame_ancestors=origins
     )
 
 

@@ -1,0 +1,101 @@
+"""Partners' tools, for organisers: API keys, and what a partner's site
+needs to embed a campaign (the sites allowed, the snippets to copy).
+docs/api.md is what the partners read."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from undersigned.counting.counts import confirmed_count
+from undersigned.integrations import keys as api_keys
+from undersigned.integrations.embeds import embed_origins, set_embed_origins
+from undersigned.integrations.models import ApiKey
+
+from .access import organiser_campaign, organiser_view
+from .builder import actor
+from .forms import ApiKeyForm, EmbedOriginsForm
+
+
+def keys_page(request: HttpRequest, form: ApiKeyForm, *, status: int = 200, new=None):
+    context = {
+        "form": form,
+        "keys": ApiKey.objects.select_related("partner"),
+        "new": new,
+        "api_url": settings.SITE_URL + reverse("api_v1"),
+    }
+    response = render(request, "organise/keys.html", context, status=status)
+    # The page that shows a new key is its only copy: no cache may keep it.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@organiser_view
+def keys(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return keys_page(request, ApiKeyForm())
+    form = ApiKeyForm(request.POST)
+    if not form.is_valid():
+        return keys_page(request, form, status=400)
+    new = api_keys.create_key(
+        form.cleaned_data["label"],
+        actor=actor(request),
+        partner=form.cleaned_data["partner"],
+        scopes=form.chosen_scopes(),
+    )
+    return keys_page(request, ApiKeyForm(), status=201, new=new)
+
+
+@organiser_view
+@require_POST
+def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
+    key = get_object_or_404(ApiKey, pk=pk)
+    if api_keys.revoke_key(key, actor=actor(request)):
+        messages.success(request, _("“%(label)s” is revoked: it opens nothing from now on.")
+                         % {"label": key.label})  # fmt: skip
+    return redirect("organise:keys")
+
+
+def snippets(campaign) -> dict[str, str]:
+    site = settings.SITE_URL
+    form_url = site + reverse("embed_form", args=[campaign.slug])
+    badge_url = site + reverse("embed_badge", args=[campaign.slug])
+    svg_url = site + reverse("embed_badge_svg", args=[campaign.slug])
+    page_url = site + campaign.get_absolute_url()
+    title = campaign.title.replace('"', "&quot;").replace("<", "&lt;")
+    return {
+        "form": f'<iframe src="{form_url}" title="{title}" width="100%" height="1100" '
+        'style="border:0;max-width:36rem" loading="lazy"></iframe>',
+        "badge": f'<iframe src="{badge_url}" title="{title}" width="320" height="110" '
+        'style="border:0" loading="lazy"></iframe>',
+        "image": f'<a href="{page_url}"><img src="{svg_url}" width="320" height="64" '
+        f'alt="{title}"></a>',
+        "count": site + reverse("api_count", args=[campaign.slug]),
+    }
+
+
+@organiser_view
+def embedding(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = organiser_campaign(pk)
+    if request.method == "POST":
+        form = EmbedOriginsForm(request.POST)
+        if form.is_valid():
+            set_embed_origins(campaign, form.cleaned_data["origins"], actor=actor(request))
+            messages.success(request, _("Saved."))
+            return redirect("organise:embedding", pk=campaign.pk)
+        status = 400
+    else:
+        form = EmbedOriginsForm(initial={"origins": "\n".join(embed_origins(campaign))})
+        status = 200
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "snippets": snippets(campaign),
+        "count": confirmed_count(campaign),
+    }
+    return render(request, "organise/embedding.html", context, status=status)
