@@ -11,6 +11,7 @@ from django.db.models import F
 from undersigned.counting.actions import chunks, record_transitions
 from undersigned.privacy.audit import record
 from undersigned.signatures.models import Signature
+from undersigned.signatures.signals import signature_confirmed
 
 Status = Signature.Status
 
@@ -47,6 +48,9 @@ def release(signatures, *, actor: str) -> int:
         status=F("held_status"), held_status="", quarantine_reason=""
     )
     record_transitions(counted, +1)
+    for campaign_id in {campaign for _pk, campaign in counted}:
+        ids = [pk for pk, campaign in counted if campaign == campaign_id]
+        signature_confirmed.send(sender=Signature, signature_ids=ids, campaign_id=campaign_id)
     record(actor, "release", signatures=released)
     return released
 

@@ -21,7 +21,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from undersigned.abuse.assess import assess
 from undersigned.campaigns.cache import campaign_by_slug
 from undersigned.campaigns.models import Campaign, CampaignQuerySet
 from undersigned.counting.counts import confirmed_counts
+from undersigned.integrations import supporters
 from undersigned.integrations.keys import KeyRefused, authenticate, record_read
 from undersigned.integrations.models import ApiKey
 from undersigned.signatures import actions
@@ -173,64 +174,21 @@ def consents_offered(campaign: Campaign, key: ApiKey) -> list[dict[str, str]]:
 
 
 def signature_json(signature: Signature, key: ApiKey) -> dict[str, Any]:
-    slug = signature.campaign.slug
-    person: dict[str, Any] = {
-        "given_name": signature.first_name,
-        "family_name": signature.last_name,
-        "email_addresses": [{"address": signature.email, "primary": True}],
-    }
-    if signature.postal_code:
-        address: dict[str, Any] = {
-            "primary": True,
-            "postal_code": signature.postal_code,
-            "country": signature.country,
-        }
-        if signature.street_address:
-            address["address_lines"] = [signature.street_address]
-        person["postal_addresses"] = [address]
-    if signature.phone:
-        person["phone_numbers"] = [{"number": signature.phone, "primary": True}]
-    body: dict[str, Any] = {
-        "identifiers": [f"undersigned:{signature.pk}"],
-        "origin_system": settings.SITE_NAME,
-        "created_date": signature.created_at.isoformat(),
-        "action_date": signature.created_at.isoformat(),
-        "undersigned:confirmed_date": signature.confirmed_at.isoformat()
-        if signature.confirmed_at
-        else None,
-        "undersigned:consent": [
-            {"text": consent.text, "given_date": consent.given_at.isoformat()}
-            for consent in getattr(signature, "key_consents", ())
-        ],
-    }
-    # Supporters are told only the organisation reads their comment.
-    if not key.partner_id and signature.comment:
-        body["comments"] = signature.comment
-    body["_links"] = {
-        "self": link(reverse("api_v1_signature", args=[slug, signature.pk])),
-        "osdi:petition": link(reverse("api_v1_petition", args=[slug])),
-    }
-    body["_embedded"] = {"osdi:person": person}
-    return body
-
-
-def consents_to(key: ApiKey) -> Q:
-    """The live consents to hear from this key's organisation."""
-    if key.partner_id:
-        return Q(kind=Consent.Kind.PARTNER, partner_id=key.partner_id, withdrawn_at__isnull=True)
-    return Q(kind=Consent.Kind.ORGANISER, withdrawn_at__isnull=True)
+    consents = getattr(signature, "key_consents", [])
+    return supporters.signature_json(signature, signature.campaign.slug, key.partner_id, consents)
 
 
 def visible_signatures(campaign: Campaign, key: ApiKey) -> QuerySet[Signature]:
     """Confirmed, counted signatures of supporters who consented to the key's organisation."""
-    consented = Consent.objects.filter(consents_to(key), signature=OuterRef("pk"))
+    to_key = supporters.consents_to(key.partner_id)
+    consented = Consent.objects.filter(to_key, signature=OuterRef("pk"))
     return (
         Signature.objects.filter(
             campaign=campaign, status=Signature.Status.CONFIRMED, erased_at__isnull=True
         )
         .filter(Exists(consented))
         .prefetch_related(
-            Prefetch("consents", Consent.objects.filter(consents_to(key)), to_attr="key_consents")
+            Prefetch("consents", Consent.objects.filter(to_key), to_attr="key_consents")
         )
         .order_by("confirmed_at", "pk")
     )

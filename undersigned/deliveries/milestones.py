@@ -23,6 +23,7 @@ from undersigned.signatures.models import Signature
 
 from .models import Delivery, DeliverySigner
 from .sending import dispatch_delivery
+from .signals import milestone_reached
 
 
 class NothingToDeliver(Exception):
@@ -99,6 +100,8 @@ def create_delivery(
     tally.signers_delivered += len(signer_ids)
     Tally.objects.filter(pk=tally.pk).update(signers_delivered=tally.signers_delivered)
     dispatch_delivery.enqueue(str(delivery.pk))
+    if kind in (Delivery.Kind.MILESTONE, Delivery.Kind.GOAL):
+        milestone_reached.send(sender=Delivery, delivery=delivery)
     return delivery
 
 

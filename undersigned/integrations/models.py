@@ -1,5 +1,5 @@
-"""How partners' tools reach the platform: API keys and the sites allowed to
-embed a campaign's form. (Webhooks join them here.)
+"""How partners' tools reach the platform: API keys, the sites allowed to
+embed a campaign's form, and webhooks (endpoints and the events they hear of).
 
 Each key acts for one organisation: the one running this installation (no
 partner) or one partner organisation. What it may do is its scopes; what it
@@ -9,9 +9,12 @@ may see of supporters is bounded by their consents to that organisation.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from undersigned.campaigns.models import Campaign, Partner
+from undersigned.ids import time_ordered_uuid
+from undersigned.privacy.fields import SealedField
 
 
 class ApiKey(models.Model):
@@ -105,3 +108,84 @@ class EmbedOrigin(models.Model):
 
     def __str__(self) -> str:
         return self.origin
+
+
+class EventKind(models.TextChoices):
+    SIGNATURE_CONFIRMED = "signature.confirmed", _("A signature is confirmed")
+    SIGNATURE_WITHDRAWN = "signature.withdrawn", _("A signature is withdrawn")
+    SIGNATURE_ERASED = "signature.erased", _("A signer erased their data")
+    MILESTONE_REACHED = "milestone.reached", _("A milestone is reached")
+    DELIVERY_SENT = "delivery.sent", _("A letter is delivered")
+
+
+def every_event() -> list[str]:
+    return list(EventKind.values)
+
+
+class WebhookEndpoint(models.Model):
+    """Where an organisation's (or a partner's) tool wants to hear of events.
+
+    The secret signs every body (sending.py); sealed at rest like personal
+    data, shown to organisers once, when made or replaced.
+    """
+
+    id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
+    label = models.CharField(_("label"), max_length=100)
+    # None: the organisation that runs this installation.
+    partner = models.ForeignKey(
+        Partner,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="webhook_endpoints",
+        verbose_name=_("partner organisation"),
+    )
+    url = models.CharField(_("address"), max_length=500)
+    secret = SealedField()
+    events = models.JSONField(default=every_event)
+    enabled = models.BooleanField(default=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_why = models.CharField(max_length=200, blank=True)
+    # The current run of failed tries, to turn off an endpoint that keeps failing.
+    failures_in_a_row = models.PositiveIntegerField(default=0)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["-enabled", "-created_at"]
+        verbose_name = _("webhook endpoint")
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.url})"
+
+    @property
+    def owner_name(self) -> str:
+        return self.partner.name if self.partner else str(_("The organisation"))
+
+
+class WebhookEvent(models.Model):
+    """Something that happened, once, whatever number of endpoints hear of it.
+
+    Its id is the `webhook-id` every delivery of it carries, so a receiver
+    recognises a repeat. It holds ids and counts, never personal data: a
+    signature's details are read when each delivery is sent, and only for an
+    endpoint whose organisation the signer still consents to.
+    """
+
+    id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    # Not a foreign key: the event outlives the row's personal data and
+    # names the signature by id alone.
+    signature_id = models.UUIDField(null=True, blank=True, db_index=True)
+    delivery = models.ForeignKey(
+        "deliveries.Delivery", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"

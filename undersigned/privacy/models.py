@@ -32,6 +32,7 @@ class AuditEntry(models.Model):
         API_KEY = "api_key", "API key made or revoked"
         API_READ = "api_read", "Supporters read through the API"
         API_VOUCH = "api_vouch", "Signature vouched for through the API"
+        WEBHOOK = "webhook", "Webhook endpoint changed"
 
     at = models.DateTimeField()
     actor = models.CharField(max_length=150, help_text="Staff username, or 'system'.")

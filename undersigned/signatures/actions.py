@@ -27,6 +27,7 @@ from undersigned.privacy.models import AuditEntry
 
 from .links import InvalidLink, confirm_token_version
 from .models import Consent, Device, Signature
+from .signals import signature_confirmed
 
 
 class CampaignNotOpen(Exception):
@@ -166,6 +167,7 @@ def _record(campaign, details, digest, trusted, now, *, consents, remember, devi
             Device.objects.filter(pk=device.pk).update(last_used_at=now)
         if signature.status == Signature.Status.CONFIRMED:
             record_transition(signature, +1)
+            confirmed_now(signature)
         # No confirmation round-trip, but the signer still gets their private
         # link: to see, change, withdraw or erase what they just signed.
         receipt = email_within_share(signature, Email.Kind.RECEIPT)
@@ -174,6 +176,13 @@ def _record(campaign, details, digest, trusted, now, *, consents, remember, devi
         )
     email = queue_email(signature, Email.Kind.CONFIRM)
     return SignResult(signature, created=True, emails=[email] if email else [])
+
+
+def confirmed_now(signature: Signature) -> None:
+    """Tell the layers above that a signature counts now (signals.py)."""
+    signature_confirmed.send(
+        sender=Signature, signature_ids=[signature.pk], campaign_id=signature.campaign_id
+    )
 
 
 def record_consents(signature: Signature, consents, now) -> None:
@@ -275,6 +284,7 @@ def confirm(signature_id, token: str) -> ConfirmResult:
         if confirmed:
             record_transition(signature, +1)
             signature.status = Signature.Status.CONFIRMED
+            confirmed_now(signature)
         else:
             # Quarantined: confirmation is recorded but the signature still
             # does not count; release will make it confirmed.

@@ -30,6 +30,7 @@ from . import placing
 from .actions import record_consents
 from .links import absolute
 from .models import Consent, Device, Signature
+from .signals import signature_erased, signature_withdrawn
 
 MANAGE_SALT = "undersigned.signatures.manage"
 UNSUBSCRIBE_SALT = "undersigned.signatures.unsubscribe"
@@ -131,6 +132,9 @@ def withdraw(signature: Signature) -> bool:
     counted = confirmed.update(**withdrawn, held_status="")
     if counted:
         record_transition(signature, -1)
+        signature_withdrawn.send(
+            sender=Signature, signature_ids=[signature.pk], campaign_id=signature.campaign_id
+        )
     changed = counted or Signature.objects.filter(
         pk=signature.pk,
         status__in=[Signature.Status.PENDING, Signature.Status.QUARANTINED],
@@ -150,6 +154,9 @@ def erase(signature: Signature) -> None:
     keep_count = signature.status == Signature.Status.CONFIRMED and was_delivered(signature)
     if not keep_count:
         withdraw(signature)
+    signature_erased.send(
+        sender=Signature, signature_ids=[signature.pk], campaign_id=signature.campaign_id
+    )
     Device.objects.filter(email_digest=signature.email_digest).delete()
     anonymise(Signature.objects.filter(pk=signature.pk))
 

@@ -1,0 +1,104 @@
+"""A partner's webhook receiver, on loopback, written from docs/api.md alone
+(standard library only, nothing of the project): it verifies each body's
+signature and timestamp, answers 500 to its first `fail_first` requests as a
+receiver that is down would, and keeps each event once, by its webhook-id,
+however many times it arrives."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+REPLAY_WINDOW = 5 * 60
+
+
+def verify(secret: str, headers, body: bytes, now: float | None = None) -> bool:
+    """Standard Webhooks' check, as docs/api.md gives it."""
+    event_id = headers.get("webhook-id", "")
+    timestamp = headers.get("webhook-timestamp", "")
+    signatures = headers.get("webhook-signature", "").split()
+    if not (event_id and timestamp.isdigit() and signatures):
+        return False
+    if abs((now or time.time()) - int(timestamp)) > REPLAY_WINDOW:
+        return False
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    expected = base64.b64encode(
+        hmac.digest(key, f"{event_id}.{timestamp}.".encode() + body, hashlib.sha256)
+    ).decode()
+    return any(
+        hmac.compare_digest(f"v1,{expected}", candidate) for candidate in signatures
+    )
+
+
+class Receiver:
+    def __init__(self, secret: str = "", *, fail_first: int = 0, delay: float = 0.0):
+        self.secret = secret
+        self.fail_first = fail_first
+        # Seconds to hold each answer after keeping the event: a sender that
+        # dies meanwhile never learns it was kept.
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.unverified = 0
+        self.kept: dict[str, dict] = {}
+        # How many times each event id was accepted as new: exactly once, or
+        # the receiver would have acted twice.
+        self.accepted: Counter[str] = Counter()
+        self.repeats: Counter[str] = Counter()
+        self.arrived = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                status = receiver.handle(self.headers, body)
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/undersigned"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def handle(self, headers, body: bytes) -> int:
+        with self.lock:
+            self.requests += 1
+            if self.requests <= self.fail_first:
+                return 500
+            if not verify(self.secret, headers, body):
+                self.unverified += 1
+                return 401
+            event_id = headers["webhook-id"]
+            if event_id in self.kept:
+                self.repeats[event_id] += 1
+            else:
+                self.kept[event_id] = json.loads(body)
+                self.accepted[event_id] += 1
+        self.arrived.set()
+        if self.delay:
+            time.sleep(self.delay)
+        return 204
+
+    def events(self, kind: str | None = None) -> list[dict]:
+        with self.lock:
+            return [e for e in self.kept.values() if kind is None or e["type"] == kind]
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
