@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from undersigned.campaigns.models import Partner
+from undersigned.integrations.webhooks import add_endpoint
 from undersigned.signatures import actions
 from undersigned.signatures.rights import manage_url
 from undersigned.staff.roles import Role
@@ -51,6 +52,8 @@ EXPECTED = {
     "embedding": ORGANISERS_ONLY,
     "keys": ORGANISERS_ONLY,
     "revoke_key": row(IN, IN, 403, 403, 403, 405),  # POST only
+    "webhooks": ORGANISERS_ONLY,
+    "webhook": ORGANISERS_ONLY,
     "review": row(IN, IN, 403, 403, 200, 200),
     "partner_campaigns": row(IN, IN, 200, 200, 403, 403),
     # Partner A co-sponsors the campaign; B learns nothing of it.
@@ -100,7 +103,10 @@ def test_each_role_gets_exactly_its_answer_from_every_workspace_url(world):
             "campaign", "letter_pdf", "letter_png", "launch", "partner_campaign", "embedding",
             "revoke_key",
         } or name.startswith("step_")  # fmt: skip
-        url = reverse(f"organise:{name}", args=[campaign.pk] if pattern_needs_pk else [])
+        args = [campaign.pk] if pattern_needs_pk else []
+        if name == "webhook":
+            args = [add_endpoint("https://crm.example.org/hook", actor="test").endpoint.pk]
+        url = reverse(f"organise:{name}", args=args)
         for role in ROLES:
             response = clients[role].get(url)
             seen[(name, role)] = response.status_code

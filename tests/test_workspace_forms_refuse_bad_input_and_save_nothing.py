@@ -13,7 +13,7 @@ from PIL import Image
 from undersigned.areas.models import TargetRule
 from undersigned.campaigns import actions
 from undersigned.campaigns.models import Campaign, DeliveryRule, LetterVersion, Partner, Target
-from undersigned.integrations.models import ApiKey, EmbedOrigin
+from undersigned.integrations.models import ApiKey, EmbedOrigin, WebhookEndpoint
 from undersigned.participation.models import LocalGroup
 from undersigned.privacy.models import AuditEntry
 from undersigned.staff.roles import Role
@@ -33,6 +33,9 @@ def setup(db):
     return signed_in(account(Role.ORGANISER, "organiser")), campaign
 
 
+HOOK = {"label": "CRM", "url": "https://crm.example.org/hook", "events": ["signature.confirmed"]}
+
+
 def state() -> tuple:
     """Everything a workspace form could write."""
     campaigns = list(Campaign.objects.order_by("pk").values())
@@ -48,6 +51,7 @@ def state() -> tuple:
         list(LocalGroup.objects.values_list("pk", flat=True)),
         list(ApiKey.objects.values_list("pk", flat=True)),
         list(EmbedOrigin.objects.values_list("origin", flat=True)),
+        list(WebhookEndpoint.objects.values_list("pk", flat=True)),
         AuditEntry.objects.count(),
     )
 
@@ -159,6 +163,11 @@ def cases(campaign):
             "Only a key that records signatures can vouch.",
         ),
         (reverse("organise:keys"), {"label": "K", "partner": "999"}, "Select a valid choice."),
+        (reverse("organise:webhooks"), {**HOOK, "url": "http://crm.example.org/"}, "https://"),
+        (reverse("organise:webhooks"), {**HOOK, "url": "https://10.0.0.1/"}, "domain name"),
+        (reverse("organise:webhooks"), {**HOOK, "events": ["everything"]}, "Select a valid"),
+        (reverse("organise:webhooks"), {**HOOK, "events": []}, "required"),
+        (reverse("organise:webhooks"), {**HOOK, "label": ""}, "required"),
         (
             reverse("organise:embedding", args=[campaign.pk]),
             {"origins": "https://ok.example.org\nhttp://partner.example.org"},

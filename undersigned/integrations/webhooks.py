@@ -80,6 +80,13 @@ def replace_secret(endpoint: WebhookEndpoint, *, actor: str) -> str:
 
 
 @transaction.atomic
+def remove_endpoint(endpoint: WebhookEndpoint, *, actor: str) -> None:
+    """Remove an endpoint: nothing more is sent to it, its log goes with it."""
+    record(actor, AuditEntry.Action.WEBHOOK, removed=str(endpoint.pk), url=endpoint.url)
+    endpoint.delete()
+
+
+@transaction.atomic
 def switch(endpoint: WebhookEndpoint, *, on: bool, actor: str, why: str = "") -> bool:
     """Turn an endpoint on or off. Off, it is sent nothing and no event is
     queued for it. On again, the events waiting for it are due at once."""

@@ -86,6 +86,7 @@ NAV = [
     NavItem(_("Campaigns"), "organise:campaigns", ORGANISE),
     NavItem(_("Review queue"), "organise:review", REVIEW),
     NavItem(_("API keys"), "organise:keys", ORGANISE),
+    NavItem(_("Webhooks"), "organise:webhooks", ORGANISE),
     NavItem(_("Our co-sponsored campaigns"), "organise:partner_campaigns", SEE_PARTNER_CAMPAIGNS),
 ]
 

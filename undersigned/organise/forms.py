@@ -13,6 +13,8 @@ from undersigned.areas.coverage import TypeCoverage
 from undersigned.areas.models import ROLE_LABELS, Division
 from undersigned.campaigns.models import Campaign, Partner
 from undersigned.integrations.embeds import parse_origins
+from undersigned.integrations.models import EventKind
+from undersigned.integrations.origins import normalise_url
 
 TEXT = {"class": "wide"}
 
@@ -425,3 +427,28 @@ class EmbedOriginsForm(forms.Form):
 
     def clean_origins(self) -> list[str]:
         return parse_origins(self.cleaned_data.get("origins", ""))
+
+
+class WebhookForm(forms.Form):
+    label = forms.CharField(label=_("Label"), max_length=100, help_text=_("e.g. “Our CRM”."))
+    partner = forms.ModelChoiceField(
+        Partner.objects.all(),
+        required=False,
+        label=_("For"),
+        empty_label=_("Our organisation"),
+        help_text=_("A signer's details go only to the organisation they consented to hear from."),
+    )
+    url = forms.CharField(
+        label=_("Address"),
+        max_length=500,
+        help_text=_("Where we POST each event: https://…, on a public address."),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=EventKind.choices,
+        initial=list(EventKind.values),
+    )
+
+    def clean_url(self) -> str:
+        return normalise_url(self.cleaned_data.get("url", ""))

@@ -1,6 +1,6 @@
-"""Partners' tools, for organisers: API keys, and what a partner's site
-needs to embed a campaign (the sites allowed, the snippets to copy).
-docs/api.md is what the partners read."""
+"""Partners' tools, for organisers: API keys, webhooks, and what a
+partner's site needs to embed a campaign (the sites allowed, the snippets to
+copy). docs/api.md is what the partners read."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from django.views.decorators.http import require_POST
 
 from undersigned.counting.counts import confirmed_count
 from undersigned.integrations import keys as api_keys
+from undersigned.integrations import webhooks
 from undersigned.integrations.embeds import embed_origins, set_embed_origins
-from undersigned.integrations.models import ApiKey
+from undersigned.integrations.models import ApiKey, WebhookEndpoint
 
 from .access import organiser_campaign, organiser_view
 from .builder import actor
-from .forms import ApiKeyForm, EmbedOriginsForm
+from .forms import ApiKeyForm, EmbedOriginsForm, WebhookForm
 
 
 def keys_page(request: HttpRequest, form: ApiKeyForm, *, status: int = 200, new=None):
@@ -99,3 +100,52 @@ def embedding(request: HttpRequest, pk: int) -> HttpResponse:
         "count": confirmed_count(campaign),
     }
     return render(request, "organise/embedding.html", context, status=status)
+
+
+def no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@organiser_view
+def endpoints(request: HttpRequest) -> HttpResponse:
+    form = WebhookForm(request.POST if request.method == "POST" else None)
+    new, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            new = webhooks.add_endpoint(
+                data["url"],
+                actor=actor(request),
+                label=data["label"],
+                partner=data["partner"],
+                events=data["events"],
+            )
+            form, status = WebhookForm(), 201
+        else:
+            status = 400
+    context = {"form": form, "endpoints": WebhookEndpoint.objects.select_related("partner"),
+               "new": new}  # fmt: skip
+    return no_store(render(request, "organise/webhooks.html", context, status=status))
+
+
+@organiser_view
+def endpoint(request: HttpRequest, pk: str) -> HttpResponse:
+    found = get_object_or_404(WebhookEndpoint, pk=pk)
+    secret = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "secret":
+            secret = webhooks.replace_secret(found, actor=actor(request))
+        elif action == "remove":
+            webhooks.remove_endpoint(found, actor=actor(request))
+            messages.success(request, _("“%(label)s” is removed: nothing more is sent to it.")
+                             % {"label": found.label})  # fmt: skip
+            return redirect("organise:webhooks")
+        elif action in {"on", "off"}:
+            webhooks.switch(found, on=action == "on", actor=actor(request))
+            return redirect("organise:webhook", pk=found.pk)
+        else:
+            return HttpResponse(_("Unknown action."), status=400)
+    context = {"endpoint": found, "secret": secret}
+    return no_store(render(request, "organise/webhook.html", context))

@@ -25,6 +25,8 @@ urlpatterns = [
     path("review/", review.review, name="review"),
     path("keys/", integrations.keys, name="keys"),
     path("keys/<int:pk>/revoke/", integrations.revoke_key, name="revoke_key"),
+    path("webhooks/", integrations.endpoints, name="webhooks"),
+    path("webhooks/<uuid:pk>/", integrations.endpoint, name="webhook"),
     path("partner/", partners.partner_campaigns, name="partner_campaigns"),
     path("partner/<int:pk>/", partners.partner_campaign_page, name="partner_campaign"),
 ]

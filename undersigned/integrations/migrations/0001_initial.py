@@ -10,86 +10,187 @@ import undersigned.privacy.fields
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('campaigns', '0007_builder'),
-        ('deliveries', '0002_models_moved_out'),
+        ("campaigns", "0007_builder"),
+        ("deliveries", "0002_models_moved_out"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiKey',
+            name="ApiKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=100, verbose_name='label')),
-                ('digest', models.BinaryField(max_length=32, unique=True)),
-                ('prefix', models.CharField(max_length=12)),
-                ('read_campaigns', models.BooleanField(default=True, verbose_name='read campaigns and counts')),
-                ('read_supporters', models.BooleanField(default=False, verbose_name='read the supporters who consented to this organisation')),
-                ('record_signatures', models.BooleanField(default=False, verbose_name='record signatures')),
-                ('vouch_confirmed', models.BooleanField(default=False, help_text='Signatures it records count at once, without our confirmation e-mail. Only for a tool that has itself confirmed each address; every such signature is audited.', verbose_name='trusted to vouch for confirmed addresses')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.CharField(max_length=150)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_by', models.CharField(blank=True, max_length=150)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('window_start', models.DateTimeField(blank=True, null=True)),
-                ('window_count', models.PositiveIntegerField(default=0)),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to='campaigns.partner', verbose_name='partner organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=100, verbose_name="label")),
+                ("digest", models.BinaryField(max_length=32, unique=True)),
+                ("prefix", models.CharField(max_length=12)),
+                (
+                    "read_campaigns",
+                    models.BooleanField(default=True, verbose_name="read campaigns and counts"),
+                ),
+                (
+                    "read_supporters",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="read the supporters who consented to this organisation",
+                    ),
+                ),
+                (
+                    "record_signatures",
+                    models.BooleanField(default=False, verbose_name="record signatures"),
+                ),
+                (
+                    "vouch_confirmed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Signatures it records count at once, without our confirmation e-mail. Only for a tool that has itself confirmed each address; every such signature is audited.",
+                        verbose_name="trusted to vouch for confirmed addresses",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("created_by", models.CharField(max_length=150)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_by", models.CharField(blank=True, max_length=150)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("window_start", models.DateTimeField(blank=True, null=True)),
+                ("window_count", models.PositiveIntegerField(default=0)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_keys",
+                        to="campaigns.partner",
+                        verbose_name="partner organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API key',
-                'ordering': ['revoked_at', '-created_at'],
+                "verbose_name": "API key",
+                "ordering": ["revoked_at", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.UUIDField(default=undersigned.ids.time_ordered_uuid, editable=False, primary_key=True, serialize=False)),
-                ('label', models.CharField(max_length=100, verbose_name='label')),
-                ('url', models.CharField(max_length=500, verbose_name='address')),
-                ('secret', undersigned.privacy.fields.SealedField(blank=True, null=True)),
-                ('events', models.JSONField(default=undersigned.integrations.models.every_event)),
-                ('enabled', models.BooleanField(default=True)),
-                ('disabled_at', models.DateTimeField(blank=True, null=True)),
-                ('disabled_why', models.CharField(blank=True, max_length=200)),
-                ('failures_in_a_row', models.PositiveIntegerField(default=0)),
-                ('failing_since', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.CharField(max_length=150)),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='webhook_endpoints', to='campaigns.partner', verbose_name='partner organisation')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=undersigned.ids.time_ordered_uuid,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("label", models.CharField(max_length=100, verbose_name="label")),
+                ("url", models.CharField(max_length=500, verbose_name="address")),
+                ("secret", undersigned.privacy.fields.SealedField(blank=True, null=True)),
+                ("events", models.JSONField(default=undersigned.integrations.models.every_event)),
+                ("enabled", models.BooleanField(default=True)),
+                ("disabled_at", models.DateTimeField(blank=True, null=True)),
+                ("disabled_why", models.CharField(blank=True, max_length=200)),
+                ("failures_in_a_row", models.PositiveIntegerField(default=0)),
+                ("failing_since", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("created_by", models.CharField(max_length=150)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_endpoints",
+                        to="campaigns.partner",
+                        verbose_name="partner organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'webhook endpoint',
-                'ordering': ['-enabled', '-created_at'],
+                "verbose_name": "webhook endpoint",
+                "ordering": ["-enabled", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookEvent',
+            name="WebhookEvent",
             fields=[
-                ('id', models.UUIDField(default=undersigned.ids.time_ordered_uuid, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('signature.confirmed', 'A signature is confirmed'), ('signature.withdrawn', 'A signature is withdrawn'), ('signature.erased', 'A signer erased their data'), ('milestone.reached', 'A milestone is reached'), ('delivery.sent', 'A letter is delivered')], max_length=30)),
-                ('signature_id', models.UUIDField(blank=True, db_index=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='campaigns.campaign')),
-                ('delivery', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='deliveries.delivery')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=undersigned.ids.time_ordered_uuid,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("signature.confirmed", "A signature is confirmed"),
+                            ("signature.withdrawn", "A signature is withdrawn"),
+                            ("signature.erased", "A signer erased their data"),
+                            ("milestone.reached", "A milestone is reached"),
+                            ("delivery.sent", "A letter is delivered"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("signature_id", models.UUIDField(blank=True, db_index=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="deliveries.delivery",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='EmbedOrigin',
+            name="EmbedOrigin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('origin', models.CharField(max_length=200)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='embed_origins', to='campaigns.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("origin", models.CharField(max_length=200)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="embed_origins",
+                        to="campaigns.campaign",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['campaign', 'origin'],
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'origin'), name='one_embed_origin')],
+                "ordering": ["campaign", "origin"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("campaign", "origin"), name="one_embed_origin")
+                ],
             },
         ),
     ]
