@@ -63,7 +63,7 @@ messages: $(STAMP)
 	cd undersigned && UNDERSIGNED_TESTING=1 PYTHONPATH=.. ../$(BIN)/django-admin makemessages \
 	  --settings=undersigned.settings -l es -e html,txt,svg,py --no-location --no-obsolete -i "migrations/*" \
 	  -i "organise/*" -i "templates/organise/*" -i "staff/*" -i "templates/admin/*" \
-	  -i "campaigns/readiness.py" -i "areas/coverage.py"
+	  -i "campaigns/readiness.py" -i "areas/coverage.py" -i "api/osdi.py" -i "api/hal.py" -i "api/helper.py" -i "integrations/*"
 	cd undersigned && UNDERSIGNED_TESTING=1 PYTHONPATH=.. ../$(BIN)/django-admin compilemessages \
 	  --settings=undersigned.settings
 

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("campaigns", "0007_builder"),
+        ("campaigns", "0008_languages"),
         ("deliveries", "0002_models_moved_out"),
     ]
 
