@@ -1,8 +1,10 @@
 """A partner's webhook receiver, on loopback, written from docs/api.md alone
 (standard library only, nothing of the project): it verifies each body's
 signature and timestamp, answers 500 to its first `fail_first` requests as a
-receiver that is down would, and keeps each event once, by its webhook-id,
-however many times it arrives."""
+receiver that is down would (or `fail_status`: 410 says "stop"), drops the
+connection without an answer after keeping the next `drop_after_keeping`
+events (the answer lost on the way), and keeps each event once, by its
+webhook-id, however many times it arrives."""
 
 from __future__ import annotations
 
@@ -31,15 +33,16 @@ def verify(secret: str, headers, body: bytes, now: float | None = None) -> bool:
     expected = base64.b64encode(
         hmac.digest(key, f"{event_id}.{timestamp}.".encode() + body, hashlib.sha256)
     ).decode()
-    return any(
-        hmac.compare_digest(f"v1,{expected}", candidate) for candidate in signatures
-    )
+    return any(hmac.compare_digest(f"v1,{expected}", candidate) for candidate in signatures)
 
 
 class Receiver:
-    def __init__(self, secret: str = "", *, fail_first: int = 0, delay: float = 0.0):
+    def __init__(self, secret: str = "", *, fail_first: int = 0, fail_status: int = 500,
+                 drop_after_keeping: int = 0, delay: float = 0.0):  # fmt: skip
         self.secret = secret
         self.fail_first = fail_first
+        self.fail_status = fail_status
+        self.drop_after_keeping = drop_after_keeping
         # Seconds to hold each answer after keeping the event: a sender that
         # dies meanwhile never learns it was kept.
         self.delay = delay
@@ -61,6 +64,9 @@ class Receiver:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 status = receiver.handle(self.headers, body)
+                if status is None:  # kept, but the answer never reaches the sender
+                    self.close_connection = True
+                    return
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -72,11 +78,11 @@ class Receiver:
         self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/undersigned"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def handle(self, headers, body: bytes) -> int:
+    def handle(self, headers, body: bytes) -> int | None:
         with self.lock:
             self.requests += 1
             if self.requests <= self.fail_first:
-                return 500
+                return self.fail_status
             if not verify(self.secret, headers, body):
                 self.unverified += 1
                 return 401
@@ -86,7 +92,11 @@ class Receiver:
             else:
                 self.kept[event_id] = json.loads(body)
                 self.accepted[event_id] += 1
+            drop = self.drop_after_keeping > 0
+            self.drop_after_keeping -= drop
         self.arrived.set()
+        if drop:
+            return None
         if self.delay:
             time.sleep(self.delay)
         return 204

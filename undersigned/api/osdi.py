@@ -21,7 +21,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -36,7 +36,7 @@ from undersigned.integrations.keys import KeyRefused, authenticate, record_read
 from undersigned.integrations.models import ApiKey
 from undersigned.signatures import actions
 from undersigned.signatures.forms import COMMENT_LABEL, SignForm, consent_texts
-from undersigned.signatures.models import Consent, Signature
+from undersigned.signatures.models import Signature
 
 from . import helper
 from .hal import (
@@ -180,18 +180,8 @@ def signature_json(signature: Signature, key: ApiKey) -> dict[str, Any]:
 
 def visible_signatures(campaign: Campaign, key: ApiKey) -> QuerySet[Signature]:
     """Confirmed, counted signatures of supporters who consented to the key's organisation."""
-    to_key = supporters.consents_to(key.partner_id)
-    consented = Consent.objects.filter(to_key, signature=OuterRef("pk"))
-    return (
-        Signature.objects.filter(
-            campaign=campaign, status=Signature.Status.CONFIRMED, erased_at__isnull=True
-        )
-        .filter(Exists(consented))
-        .prefetch_related(
-            Prefetch("consents", Consent.objects.filter(to_key), to_attr="key_consents")
-        )
-        .order_by("confirmed_at", "pk")
-    )
+    found = Signature.objects.filter(campaign=campaign)
+    return supporters.visible_signatures(found, key.partner_id).order_by("confirmed_at", "pk")
 
 
 # Views.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from undersigned.signatures.models import Consent, Signature
@@ -22,6 +22,22 @@ def consents_to(partner_id: int | None) -> Q:
     if partner_id:
         return Q(kind=Consent.Kind.PARTNER, partner_id=partner_id, withdrawn_at__isnull=True)
     return Q(kind=Consent.Kind.ORGANISER, withdrawn_at__isnull=True)
+
+
+def visible_signatures(
+    signatures: QuerySet[Signature], partner_id: int | None
+) -> QuerySet[Signature]:
+    """Of these signatures, the confirmed, counted ones whose signers consent
+    to hear from this organisation, each with those consents (`key_consents`)."""
+    to_them = consents_to(partner_id)
+    consented = Consent.objects.filter(to_them, signature=OuterRef("pk"))
+    return (
+        signatures.filter(status=Signature.Status.CONFIRMED, erased_at__isnull=True)
+        .filter(Exists(consented))
+        .prefetch_related(
+            Prefetch("consents", Consent.objects.filter(to_them), to_attr="key_consents")
+        )
+    )
 
 
 def absolute(path: str) -> str:
