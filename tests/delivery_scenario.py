@@ -2,6 +2,7 @@
 
     python -m tests.delivery_scenario setup SIGNERS
     python -m tests.delivery_scenario emails COUNT
+    python -m tests.delivery_scenario webhooks COUNT URL SECRET
 
 Run with DJANGO_SETTINGS_MODULE=undersigned.settings and the database in the
 environment (SQLITE_PATH or DATABASE_URL), after `undersigned migrate`. It
@@ -105,6 +106,39 @@ def emails(count: int) -> None:
         actions.sign(campaign, actions.SignerDetails(email=f"signer{n}@example.org"))
 
 
+def webhooks(count: int, url: str, secret: str) -> None:
+    """An endpoint for the organisation at URL (its secret SECRET), and COUNT
+    supporters who consented to hear from it sign and confirm through the
+    actions: COUNT signature.confirmed deliveries wait for the worker."""
+    from undersigned.campaigns.actions import save_campaign
+    from undersigned.campaigns.models import Campaign
+    from undersigned.integrations.webhooks import add_endpoint
+    from undersigned.signatures import actions
+    from undersigned.signatures.forms import consent_texts
+    from undersigned.signatures.links import confirm_token
+    from undersigned.signatures.models import Consent
+
+    campaign = save_campaign(
+        Campaign(
+            slug="stop-face-surveillance", title="Stop face surveillance", summary="s",
+            body="b", organisation="Test Rights Group", letter_subject="s", letter_body="b",
+            status=Campaign.Status.LIVE,
+        )
+    )  # fmt: skip
+    endpoint = add_endpoint(url, actor="scenario").endpoint
+    endpoint.secret = secret  # the test's receiver knows it
+    endpoint.save()
+    text, _partner = consent_texts(campaign)["consent_organiser"]
+    consent = actions.ConsentGiven(kind=Consent.Kind.ORGANISER, text=text)
+    for n in range(count):
+        signed = actions.sign(
+            campaign,
+            actions.SignerDetails(email=f"signer{n}@example.org", first_name=f"Signer{n}"),
+            consents=[consent],
+        ).signature
+        actions.confirm(signed.pk, confirm_token(signed.pk, signed.link_version))
+
+
 if __name__ == "__main__":
     django.setup()
     command, *args = sys.argv[1:]
@@ -112,5 +146,7 @@ if __name__ == "__main__":
         setup(int(args[0]))
     elif command == "emails":
         emails(int(args[0]))
+    elif command == "webhooks":
+        webhooks(int(args[0]), args[1], args[2])
     else:
         raise SystemExit(f"unknown command {command!r}")

@@ -117,3 +117,13 @@ def test_an_unknown_action_is_a_400_and_changes_nothing(organiser):
     assert response.status_code == 400
     after = WebhookEndpoint.objects.get()
     assert (list(WebhookEndpoint.objects.values(*SHOWN)), after.secret) == before
+
+
+@pytest.mark.parametrize("delivery", ["", "not-a-uuid", "01a2428e-9495-7c06-9a7d-dded53e90b30"])
+def test_sending_again_a_delivery_it_does_not_have_is_a_404(organiser, delivery):
+    add(organiser)
+    endpoint = WebhookEndpoint.objects.get()
+    url = reverse("organise:webhook", args=[endpoint.pk])
+    response = organiser.post(url, {"action": "retry", "delivery": delivery})
+    assert response.status_code == 404
+    assert not AuditEntry.objects.filter(action="webhook", detail__has_key="retry").exists()

@@ -42,6 +42,8 @@ LOCAL_IMPORTS = {
     ("campaigns/apps.py", "ready"): "connects the campaign cache's receivers",
     ("deliveries/apps.py", "ready"): "connects the milestone and waiting-letter receivers, "
     "registers its mail and its letters as outgoing work",
+    ("integrations/apps.py", "ready"): "connects the webhook events' receivers, registers "
+    "webhook deliveries as outgoing work",
     ("outbox/apps.py", "ready"): "registers its e-mails as outgoing work",
     ("signatures/apps.py", "ready"): "registers what its e-mails say with the outbox, connects "
     "the placing of waiting signatures",

@@ -266,6 +266,9 @@ EMBED_FORM_HOURS = 24
 # there. Never in production: everything else must be https, on a public
 # address.
 PARTNERS_ON_LOOPBACK = env_bool("PARTNERS_ON_LOOPBACK", DEMO)
+# Seconds a webhook receiver has to connect and answer; a delivery claimed by
+# a worker that died is taken back after 6 times this (docs/api.md, "Webhooks").
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
 if PARTNERS_ON_LOOPBACK and not (DEMO or DEBUG or TESTING):
     raise ImproperlyConfigured(
         "PARTNERS_ON_LOOPBACK is for the demo and the tests only: in production, partners' "

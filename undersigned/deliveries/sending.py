@@ -30,6 +30,7 @@ from undersigned.signatures.models import Consent, Signature
 from .models import Delivery, DeliveryAttempt, DeliverySigner
 from .recipients import recipients
 from .rendering import build_message, render_delivery
+from .signals import delivery_sent
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,8 @@ def send_attempt(attempt_id) -> bool:
 
 def complete_if_done(delivery_id) -> bool:
     """Mark a delivery complete once no attempt is left open; then tell the
-    signers who asked to hear. The conditional UPDATE makes that happen once."""
+    signers who asked to hear, and the layers above (signals.delivery_sent:
+    webhooks). The conditional UPDATE makes that happen once."""
     open_attempts = DeliveryAttempt.objects.filter(delivery=OuterRef("pk"), state__in=OPEN_STATES)
     any_attempt = DeliveryAttempt.objects.filter(delivery=OuterRef("pk"))
     with transaction.atomic():
@@ -148,6 +150,8 @@ def complete_if_done(delivery_id) -> bool:
             return False
         if DeliveryAttempt.objects.filter(delivery_id=delivery_id, state=State.SENT).exists():
             notify_signers(delivery_id)
+            delivery = Delivery.objects.select_related("campaign", "division").get(pk=delivery_id)
+            delivery_sent.send(sender=Delivery, delivery=delivery)
     return True
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from undersigned.campaigns.models import Campaign, Partner
 from undersigned.ids import time_ordered_uuid
+from undersigned.outgoing.models import OutgoingWork
 from undersigned.privacy.fields import SealedField
 
 
@@ -189,3 +190,50 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id}"
+
+
+class WebhookDelivery(OutgoingWork):
+    """One event owed to one endpoint: a row of outgoing work (docs/outgoing.md),
+    claimed, sent, retried and given up by the one mechanism that sends
+    everything. Made in the transaction of the change the event tells of, so
+    an event that happened is never lost; sent at least once, each try with
+    the event's id as `webhook-id`, so a receiver keeps it once."""
+
+    id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+
+    class Meta(OutgoingWork.Meta):
+        ordering = ["-queued_at"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "endpoint"], name="one_delivery_per_endpoint")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} to {self.endpoint_id}"
+
+    # Set by sending.py on a try the receiver accepted, for the try log it
+    # writes once "sent" is recorded.
+    answered: WebhookTry | None = None
+
+
+class WebhookTry(models.Model):
+    """One try of a delivery, for the endpoint's log in the workspace: when,
+    what came of it (a status, or the kind of failure: never the receiver's
+    text) and how long it took."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="tries")
+    at = models.DateTimeField()
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=200)
+    took_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S}: {self.outcome}"

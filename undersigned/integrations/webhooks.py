@@ -1,7 +1,8 @@
 """Webhook endpoints: registered, switched on and off by organisers, each
 for the organisation or one partner, every change audited.
 
-The events themselves are queued by events.py and sent by sending.py.
+The events themselves are queued by events.py and sent by sending.py;
+organisers see each endpoint's deliveries and tries, and send one again.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from undersigned.campaigns.models import Partner
+from undersigned.outgoing import work
+from undersigned.outgoing.models import State
 from undersigned.privacy.audit import record
 from undersigned.privacy.models import AuditEntry
 
 from .hooks import new_secret
-from .models import EventKind, WebhookEndpoint
+from .models import EventKind, WebhookDelivery, WebhookEndpoint
 from .origins import normalise_url
 
 
@@ -98,6 +101,33 @@ def switch(endpoint: WebhookEndpoint, *, on: bool, actor: str, why: str = "") ->
         failing_since=None,
     )
     if changed:
+        if on:
+            # What waited for it is due now, with its full time again.
+            now = timezone.now()
+            WebhookDelivery.objects.filter(endpoint=endpoint, state=State.PENDING).update(
+                next_try_at=now, queued_at=now
+            )
         record(actor, AuditEntry.Action.WEBHOOK, **{"on" if on else "off": str(endpoint.pk)})
         endpoint.refresh_from_db()
     return bool(changed)
+
+
+@transaction.atomic
+def retry_delivery(delivery: WebhookDelivery, *, actor: str) -> bool:
+    """Send one delivery again now: a failed one from the start (its full
+    time again), a waiting one without waiting. False if it is sent or
+    being sent."""
+    rows = WebhookDelivery.objects.filter(pk=delivery.pk)
+    changed = work.retry(rows) or rows.filter(state=State.PENDING).update(
+        next_try_at=timezone.now()
+    )
+    if changed:
+        record(actor, AuditEntry.Action.WEBHOOK, retry=str(delivery.pk),
+               endpoint=str(delivery.endpoint_id))  # fmt: skip
+    return bool(changed)
+
+
+def endpoint_log(endpoint: WebhookEndpoint, limit: int = 50) -> list[WebhookDelivery]:
+    """The endpoint's latest deliveries with their tries, newest first."""
+    deliveries = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("-queued_at", "-pk")
+    return list(deliveries.select_related("event").prefetch_related("tries")[:limit])

@@ -4,9 +4,11 @@ copy). docs/api.md is what the partners read."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -102,6 +104,13 @@ def embedding(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "organise/embedding.html", context, status=status)
 
 
+def uuid_or_404(text: str | None) -> uuid.UUID:
+    try:
+        return uuid.UUID(text or "")
+    except ValueError:
+        raise Http404 from None
+
+
 def no_store(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     return response
@@ -142,10 +151,17 @@ def endpoint(request: HttpRequest, pk: str) -> HttpResponse:
             messages.success(request, _("“%(label)s” is removed: nothing more is sent to it.")
                              % {"label": found.label})  # fmt: skip
             return redirect("organise:webhooks")
+        elif action == "retry":
+            delivery = get_object_or_404(
+                found.deliveries, pk=uuid_or_404(request.POST.get("delivery"))
+            )
+            if webhooks.retry_delivery(delivery, actor=actor(request)):
+                messages.success(request, _("It will be sent again in a moment."))
+            return redirect("organise:webhook", pk=found.pk)
         elif action in {"on", "off"}:
             webhooks.switch(found, on=action == "on", actor=actor(request))
             return redirect("organise:webhook", pk=found.pk)
         else:
             return HttpResponse(_("Unknown action."), status=400)
-    context = {"endpoint": found, "secret": secret}
+    context = {"endpoint": found, "secret": secret, "log": webhooks.endpoint_log(found)}
     return no_store(render(request, "organise/webhook.html", context))
