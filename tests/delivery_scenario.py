@@ -88,20 +88,26 @@ def setup(signers: int) -> None:
     )
 
 
-def emails(count: int) -> None:
-    """COUNT people sign a campaign through the sign action: COUNT
-    confirmation e-mails wait for the worker."""
+def live_campaign():
+    """A live campaign with the fewest words a campaign may have."""
     from undersigned.campaigns.actions import save_campaign
     from undersigned.campaigns.models import Campaign
-    from undersigned.signatures import actions
 
-    campaign = save_campaign(
+    return save_campaign(
         Campaign(
             slug="stop-face-surveillance", title="Stop face surveillance", summary="s",
             body="b", organisation="Test Rights Group", letter_subject="s", letter_body="b",
             status=Campaign.Status.LIVE,
         )
     )  # fmt: skip
+
+
+def emails(count: int) -> None:
+    """COUNT people sign a campaign through the sign action: COUNT
+    confirmation e-mails wait for the worker."""
+    from undersigned.signatures import actions
+
+    campaign = live_campaign()
     for n in range(count):
         actions.sign(campaign, actions.SignerDetails(email=f"signer{n}@example.org"))
 
@@ -110,21 +116,13 @@ def webhooks(count: int, url: str, secret: str) -> None:
     """An endpoint for the organisation at URL (its secret SECRET), and COUNT
     supporters who consented to hear from it sign and confirm through the
     actions: COUNT signature.confirmed deliveries wait for the worker."""
-    from undersigned.campaigns.actions import save_campaign
-    from undersigned.campaigns.models import Campaign
     from undersigned.integrations.webhooks import add_endpoint
     from undersigned.signatures import actions
     from undersigned.signatures.forms import consent_texts
     from undersigned.signatures.links import confirm_token
     from undersigned.signatures.models import Consent
 
-    campaign = save_campaign(
-        Campaign(
-            slug="stop-face-surveillance", title="Stop face surveillance", summary="s",
-            body="b", organisation="Test Rights Group", letter_subject="s", letter_body="b",
-            status=Campaign.Status.LIVE,
-        )
-    )  # fmt: skip
+    campaign = live_campaign()
     endpoint = add_endpoint(url, actor="scenario").endpoint
     endpoint.secret = secret  # the test's receiver knows it
     endpoint.save()

@@ -35,7 +35,15 @@ from undersigned.signatures import actions
 
 from .conftest import run_worker
 from .delivery_helpers import SMTPServer, wait_for
-from .worker_processes import BIN, ScenarioDatabase, emails_sent, run, start_sender, worker_env
+from .worker_processes import (
+    BIN,
+    ScenarioDatabase,
+    emails_sent,
+    kill_when,
+    run,
+    start_sender,
+    worker_env,
+)
 
 EMAILS = 24
 SENDERS = 4
@@ -58,13 +66,7 @@ def test_a_worker_killed_mid_send_leaves_no_email_unsent_and_doubles_only_those_
         smtp.mailbox.delay = 0.5  # each reply comes late: the kill lands mid-send
         log = tmp_path / "worker.log"
         first = start_sender(env, log, senders=SENDERS)
-        try:
-            assert wait_for(lambda: len(smtp.mailbox.received) >= 4, 60), log.read_text()
-            first.send_signal(signal.SIGKILL)
-            first.wait(10)
-        finally:
-            if first.poll() is None:
-                first.kill()
+        kill_when(first, lambda: len(smtp.mailbox.received) >= 4, log)
         killed_at = time.monotonic()
         in_flight = {
             message_id(pk)

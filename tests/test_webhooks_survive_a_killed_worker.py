@@ -16,25 +16,16 @@ for a while after keeping the event, so that the kill lands mid-delivery.
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
 import time
 
 from .delivery_helpers import SMTPServer, wait_for
 from .webhook_receiver import Receiver
-from .worker_processes import BIN, ROOT, ScenarioDatabase, run, worker_env
+from .worker_processes import BIN, ScenarioDatabase, kill_when, run, start_sender, worker_env
 
 EVENTS = 24
 SENDERS = 4
-SECRET = "whsec_" + "c2VjcmV0IGZvciB0aGUga2lsbGVkIHdvcmtlciB0ZXN0IQ=="  # 32 bytes
-
-
-def start_worker(env: dict[str, str], log) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(BIN / "undersigned"), "worker", "--no-startup-delay", "--interval", "0.2",
-         "--counting", "off", "--senders", str(SENDERS)],
-        env=env, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+SECRET = "whsec_" + "c2VjcmV0IGZvciB0aGUga2lsbGVkIHdvcmtlciB0ZXN0IQ=="  # any bytes will do
 
 
 def test_a_worker_killed_mid_delivery_loses_no_event_and_repeats_only_those_in_flight(tmp_path):
@@ -54,14 +45,8 @@ def test_a_worker_killed_mid_delivery_loses_no_event_and_repeats_only_those_in_f
         run([sys.executable, "-m", "tests.delivery_scenario", *args], env)
 
         log = tmp_path / "worker.log"
-        first = start_worker(env, log)
-        try:
-            assert wait_for(lambda: len(receiver.kept) >= 4, 60), log.read_text()
-            first.send_signal(signal.SIGKILL)
-            first.wait(10)
-        finally:
-            if first.poll() is None:
-                first.kill()
+        first = start_sender(env, log, senders=SENDERS)
+        kill_when(first, lambda: len(receiver.kept) >= 4, log)
         killed_at = time.monotonic()
         claimed = "SELECT event_id FROM integrations_webhookdelivery WHERE state = 'sending'"
         in_flight = {str(pk).replace("-", "") for (pk,) in database.query(claimed)}
@@ -71,7 +56,7 @@ def test_a_worker_killed_mid_delivery_loses_no_event_and_repeats_only_those_in_f
         )
 
         receiver.delay = 0
-        second = start_worker(env, log)
+        second = start_sender(env, log, senders=SENDERS)
         try:
             assert wait_for(lambda: database.query(sent) == [(EVENTS,)], 60), log.read_text()
             taken_back_after = time.monotonic() - killed_at

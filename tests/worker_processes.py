@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from .delivery_helpers import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -113,6 +116,18 @@ def start_sender(env: dict[str, str], log: Path, *, senders: int) -> subprocess.
          "--counting", "off", "--senders", str(senders)],
         env=env, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
     )  # fmt: skip
+
+
+def kill_when(process: subprocess.Popen, ready, log: Path, timeout: float = 60) -> None:
+    """SIGKILL the process once `ready()` is true (it fails if that never
+    comes, with the process's output), and reap it."""
+    try:
+        assert wait_for(ready, timeout), log.read_text()
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    finally:
+        if process.poll() is None:
+            process.kill()
 
 
 def emails_sent(database: ScenarioDatabase) -> int:
