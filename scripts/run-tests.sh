@@ -24,9 +24,24 @@ try:
 except Exception as error:
     print(f'PostgreSQL not reachable: {type(error).__name__}'); sys.exit(1)
 "; then
-  echo "== tests on PostgreSQL"
+  # Through PgBouncer in transaction-pooling mode, as a deployment past one
+  # machine runs (docs/scaling.md): every query, and the workers and servers
+  # the tests start, go through it (tests/pooler.py).
+  pooling=()
+  if command -v pgbouncer >/dev/null; then
+    port=${PGBOUNCER_PORT:-6432}
+    PG_HOST=$(echo "$PG_URL" | sed -E 's#^[a-z]+://[^@]*@([^:/]+).*#\1#') \
+    PG_PORT=$(echo "$PG_URL" | sed -E 's#^[a-z]+://[^@]*@[^:/]+:?([0-9]*)/.*#\1#') \
+      bash scripts/pgbouncer.sh start "$port" "${TMPDIR:-/tmp}/undersigned-pgbouncer-$port"
+    PG_URL=$(echo "$PG_URL" | sed -E "s#@([^:/]+)(:[0-9]+)?/#@127.0.0.1:$port/#")
+    pooling=(DATABASE_POOLING=transaction)
+  elif [ "${REQUIRE_SERVICES:-0}" = 1 ]; then
+    echo "PgBouncer is required here (REQUIRE_SERVICES=1) but not installed" >&2
+    exit 1
+  fi
+  echo "== tests on PostgreSQL${pooling:+ through PgBouncer (transaction pooling)}"
   start=$(date +%s)
-  DATABASE_URL=$PG_URL $BIN/pytest -n "$workers" -p no:cacheprovider "$@"
+  env DATABASE_URL="$PG_URL" "${pooling[@]}" $BIN/pytest -n "$workers" -p no:cacheprovider "$@"
   echo "== PostgreSQL pass took $(( $(date +%s) - start ))s"
 elif [ "${REQUIRE_SERVICES:-0}" = 1 ]; then
   echo "PostgreSQL is required here (REQUIRE_SERVICES=1) but not reachable" >&2

@@ -15,6 +15,9 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v pg_ctlcluster >/dev/null || need+=(postgresql)
 command -v npm >/dev/null || need+=(npm)
+# The PostgreSQL pass runs through PgBouncer in transaction-pooling mode
+# (scripts/run-tests.sh starts it; docs/scaling.md).
+command -v pgbouncer >/dev/null || need+=(pgbouncer)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ $can_install = 1 ]; then

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import re
 import time
 from unittest import mock
@@ -8,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.utils import translation
 
 from undersigned.abuse.timing import issue_form_token
@@ -24,6 +26,18 @@ from undersigned.outgoing.sender import drain
 
 # The real-browser fixtures (browser, page, new_page, requests_seen).
 from .browser import *  # noqa: F403
+from .pooler import end_idle_sessions
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database; through PgBouncer (tests/pooler.py), its
+    idle server connections are ended before pytest-django drops the database."""
+    yield
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock():
+            connection.close()
+            end_idle_sessions(os.environ["DATABASE_URL"], connection.settings_dict["NAME"])
 
 
 def make_campaign(**fields) -> Campaign:

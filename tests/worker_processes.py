@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .delivery_helpers import wait_for
+from .pooler import end_idle_sessions
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -41,6 +42,8 @@ class ScenarioDatabase:
     def __enter__(self) -> ScenarioDatabase:
         if self.url:
             copy = f' TEMPLATE "{self.template.name}"' if self.template else ""
+            if self.template:
+                end_idle_sessions(self.url, self.template.name)
             self._admin(f'CREATE DATABASE "{self.name}"{copy}')
         elif self.template:
             with (

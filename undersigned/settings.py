@@ -147,6 +147,17 @@ def database_from_url(url: str) -> dict:
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured("DATABASE_URL must start with postgres:// (or be unset).")
     options = {key: _option(values[-1]) for key, values in parse_qs(parts.query).items()}
+    # Behind PgBouncer in transaction-pooling mode (DATABASE_POOLING=transaction,
+    # docs/scaling.md), each transaction may run on another server connection, so
+    # nothing may outlive one: no server-side cursors (Django's WITH HOLD cursors
+    # for .iterator() outside a transaction), and no prepared statements (Django
+    # turns psycopg's off unless the URL sets ?prepare_threshold=, which pooling
+    # overrides: PgBouncer 1.18 cannot carry them between server connections). The
+    # time zone Django sets is a parameter PgBouncer tracks per client; nothing
+    # else sets session state, and no advisory lock or LISTEN is used.
+    pooled = os.environ.get("DATABASE_POOLING", "") == "transaction"
+    if pooled:
+        options["prepare_threshold"] = None
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parts.path.lstrip("/")),
@@ -157,6 +168,7 @@ def database_from_url(url: str) -> dict:
         "CONN_MAX_AGE": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
         "CONN_HEALTH_CHECKS": os.environ.get("DATABASE_CONN_HEALTH_CHECKS", "1") == "1",
         "OPTIONS": options,
+        "DISABLE_SERVER_SIDE_CURSORS": pooled,
     }
 
 
