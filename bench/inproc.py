@@ -30,7 +30,7 @@ PG_DATABASE = "undersigned_bench_inproc"
 
 
 def environment(db: str, var: Path) -> dict:
-    from run import production_environment  # bench/run.py, beside this file
+    from stack import production_environment  # bench/stack.py, beside this file
 
     env = production_environment(var)
     if db == "postgres":

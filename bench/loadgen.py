@@ -18,7 +18,8 @@ A spec is {"port": …, "concurrency": …, "time_limit": …, "kind": …, …}
   accepted.
 - "confirm": each item POSTs to its confirmation link with its signer's CSRF
   cookie; a 302 to the thank-you page is accepted.
-- "read": GET `paths` in turn until `requests` responses have come back.
+- "read": GET `paths` in turn until `requests` responses have come back
+  (POST, with a small form and no cookie, when "method" is "POST").
 """
 
 from __future__ import annotations
@@ -397,7 +398,12 @@ async def read(spec: dict) -> dict:
     deadline = time.monotonic() + spec["time_limit"]
     phase = Phase("read")
     paths = spec["paths"]
-    requests = [get(paths[n % len(paths)], PORT) for n in range(spec["requests"])]
+    if spec.get("method") == "POST":  # a write with no form: bench/bareview.py
+        requests = [
+            post(paths[n % len(paths)], PORT, {"n": n}, "") for n in range(spec["requests"])
+        ]
+    else:
+        requests = [get(paths[n % len(paths)], PORT) for n in range(spec["requests"])]
     expect = spec.get("expect", 200)
 
     async def send(client: Client, raw: bytes):

@@ -5,10 +5,11 @@
     python bench/probe.py current  SLUG SINCE TIMEOUT        (seconds until counts are current)
     python bench/probe.py drain    TIMEOUT                   (seconds until the outbox is empty)
     python bench/probe.py reconcile SLUG
+    python bench/probe.py bare     create | count            (bench/bareview.py's tables)
 
 Run with the same environment as the server (bench/run.py does). Every
 command prints one JSON object. Nothing here writes, except `reconcile`,
-which only recounts (it never fixes).
+which only recounts (it never fixes), and `bare create`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import django
 
 django.setup()
 
+from bareview import tables as bare_tables  # noqa: E402 (bench/bareview.py)
 from django.db.models import Count  # noqa: E402
 
 from undersigned.areas.models import Division  # noqa: E402
@@ -297,6 +299,8 @@ def main() -> None:
         result = paths(args[0])
     elif command == "reconcile":
         result = timed_reconcile(args[0])
+    elif command == "bare":
+        result = bare_tables(args[0])
     else:
         raise SystemExit(f"unknown command {command}")
     print(json.dumps(result, default=str))

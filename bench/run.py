@@ -29,371 +29,32 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
-import http.client
 import json
 import os
 import platform
 import random
-import secrets
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-PYTHON = str(BIN / "python")
-BENCH = ROOT / "bench"
-VAR = BENCH / "var"
-RESULTS = BENCH / "results"
-PG_DATABASE = "undersigned_bench"
-PG_URL = f"postgres://undersigned:undersigned@127.0.0.1:5432/{PG_DATABASE}" + os.environ.get(
-    "BENCH_PG_OPTIONS", ""
+import topology  # bench/topology.py: --topology multi
+from stack import (  # bench/stack.py
+    BENCH,
+    BIN,
+    PYTHON,
+    RESULTS,
+    ROOT,
+    VAR,
+    Stack,
+    cpu_delta,
+    loadavg,
+    probe,
+    run,
+    stop_all,
+    wait_until_quiet,
 )
-
-started_processes: list[subprocess.Popen] = []
-
-
-# Processes -----------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
-    handle = open(log, "ab")  # noqa: SIM115 (kept open for the child's lifetime)
-    process = subprocess.Popen(
-        command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    started_processes.append(process)
-    return process
-
-
-def stop(process: subprocess.Popen, timeout: float = 20) -> None:
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(5)
-
-
-def stop_all() -> None:
-    for process in reversed(started_processes):
-        stop(process)
-    started_processes.clear()
-
-
-def run(command: list[str], env: dict, *, timeout: float = 900) -> str:
-    done = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[:4])}… failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-def probe(env: dict, *args: str, timeout: float = 900) -> dict:
-    out = run([PYTHON, str(BENCH / "probe.py"), *args], env, timeout=timeout)
-    return json.loads(out.strip().splitlines()[-1])
-
-
-def children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(part) for part in text.split()]
-
-
-def status_kb(pid: int, key: str) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def cpu_seconds(pids: list[int], *, exited_children: bool = False) -> float:
-    """CPU time of these processes (and, optionally, of their children that ended)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-        if exited_children:
-            total += int(fields[13]) + int(fields[14])  # cutime, cstime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _comm(pid: str) -> str:
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        return ""
-
-
-def postgres_cpu() -> float:
-    """All PostgreSQL processes, including backends that ended since (counted
-    in the postmaster's children's time). Other users of the cluster count too."""
-    live, postmasters = [], []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                if (entry / "comm").read_text().strip() == "postgres":
-                    live.append(int(entry.name))
-                    parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
-                    if _comm(parent) != "postgres":
-                        postmasters.append(int(entry.name))
-    return (
-        cpu_seconds(live)
-        + cpu_seconds(postmasters, exited_children=True)
-        - cpu_seconds(postmasters)
-    )
-
-
-def machine_busy() -> tuple[float, float]:
-    """(busy, total) jiffies of all CPUs."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return sum(fields) - idle, sum(fields)
-
-
-def loadavg() -> list[float]:
-    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
-
-
-def wait_until_quiet(limit: float, threshold: float, minutes: float) -> dict:
-    """Wait (polling every 30 s, at most `minutes`) for the 1-minute load < threshold."""
-    started = time.monotonic()
-    while loadavg()[0] >= threshold and time.monotonic() - started < minutes * 60:
-        print(f"  waiting for a quiet machine: load {loadavg()[0]:.2f}", flush=True)
-        time.sleep(min(30, limit))
-    return {
-        "waited_s": round(time.monotonic() - started),
-        "quiet": loadavg()[0] < threshold,
-        "loadavg": loadavg(),
-    }
-
-
-# The stack -----------------------------------------------------------------------
-
-
-def production_environment(var: Path) -> dict:
-    """Production settings with fresh keys; only what plain HTTP on loopback
-    needs differs. The caller adds the database (and the mail server)."""
-    sys.path.insert(0, str(ROOT))
-    from undersigned.privacy.keys import generate_key_ring_json
-
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("UNDERSIGNED_", "DATABASE_", "SQLITE_", "EMAIL_"))
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "undersigned.settings",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "UNDERSIGNED_KEYS": generate_key_ring_json(),
-            "UNDERSIGNED_VAR_DIR": str(var),
-            # The load generator plays the reverse proxy: it sends each
-            # signer's address in X-Forwarded-For (documentation prefixes).
-            "TRUSTED_PROXIES": "1",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
-
-
-class Stack:
-    def __init__(self, db: str, args: argparse.Namespace):
-        self.db = db
-        self.args = args
-        self.var = VAR / db
-        shutil.rmtree(self.var, ignore_errors=True)
-        self.var.mkdir(parents=True)
-        self.port = free_port()
-        self.smtp_port = free_port()
-        self.env = self.environment()
-        self.web: subprocess.Popen | None = None
-        self.worker: subprocess.Popen | None = None
-
-    def environment(self) -> dict:
-        env = production_environment(self.var)
-        env.update(
-            {
-                "ALLOWED_HOSTS": "127.0.0.1,localhost",
-                "SITE_URL": f"http://127.0.0.1:{self.port}",
-                "EMAIL_HOST": "127.0.0.1",
-                "EMAIL_PORT": str(self.smtp_port),
-                "PYTHONDONTWRITEBYTECODE": "1",
-            }
-        )
-        if self.db == "postgres":
-            env["DATABASE_URL"] = PG_URL
-        else:
-            env["SQLITE_PATH"] = str(self.var / "bench.sqlite3")
-        return env
-
-    def create_database(self) -> None:
-        if self.db == "sqlite":
-            return
-        run(["bash", str(ROOT / "scripts" / "test-services.sh")], os.environ.copy())
-        import psycopg
-
-        with psycopg.connect(
-            "host=127.0.0.1 port=5432 user=undersigned password=undersigned dbname=postgres",
-            autocommit=True,
-        ) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-
-    def drop_database(self) -> None:
-        if self.db != "postgres" or self.args.keep:
-            return
-        import psycopg
-
-        # An autovacuum worker analysing the freshly loaded tables belongs to
-        # the superuser, and our role may not end it: wait for it, then give up
-        # with a warning rather than lose the results.
-        for attempt in range(30):
-            try:
-                with psycopg.connect(
-                    "host=127.0.0.1 port=5432 user=undersigned password=undersigned "
-                    "dbname=postgres",
-                    autocommit=True,
-                ) as conn:
-                    conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-                return
-            except psycopg.Error as error:
-                if attempt == 29:
-                    print(f"  warning: {PG_DATABASE} left behind: {error}", flush=True)
-                time.sleep(2)
-
-    def start_servers(self) -> None:
-        args = self.args
-        start(
-            [PYTHON, str(BENCH / "smtpsink.py"), str(self.smtp_port), str(self.var / "smtp.count")],
-            self.env,
-            self.var / "smtp.log",
-        )
-        if args.server == "granian":
-            command = [
-                str(BIN / "granian"),
-                "--interface", "wsgi",
-                "--host", "127.0.0.1",
-                "--port", str(self.port),
-                "--workers", str(args.workers),
-                "--blocking-threads", str(args.threads),
-                # As in the README: a dead worker is replaced, not the end of the server.
-                "--respawn-failed-workers",
-                "--backlog", "2048",
-                "--log-level", "warning",
-                "--no-ws",
-                "undersigned.wsgi:application",
-            ]  # fmt: skip
-            self.web = start(command, self.env, self.var / "web.log")
-        else:
-            self.web = start(self.gunicorn_command(), self.env, self.var / "web.log")
-        self.worker = start([str(BIN / "undersigned"), "worker"], self.env, self.var / "worker.log")
-        self.wait_for_web()
-
-    def gunicorn_command(self) -> list[str]:
-        args = self.args
-        command = [
-            str(BIN / "gunicorn"),
-            "undersigned.wsgi",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            args.worker_class,
-            "--backlog",
-            "2048",
-            "--log-level",
-            "warning",
-        ]
-        if args.worker_class == "gthread":
-            command += ["--threads", str(args.threads)]
-        return command
-
-    def wait_for_web(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the web server did not answer within 60 s; see " + str(self.var))
-        # Every worker imports the app on its first request: warm them all.
-        self.warm()
-
-    def warm(self, paths=("/", "/c/bench-surge/", "/api/campaigns/bench-surge/count.json")):
-        """Visit each path a few times per worker first: what a worker loads on
-        its first request of a kind is start-up, not steady-state latency."""
-        for path in paths:
-            for _ in range(self.args.workers * 4):
-                with contextlib.suppress(OSError):
-                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-                    conn.request("GET", path)
-                    conn.getresponse().read()
-
-    def web_pids(self) -> list[int]:
-        return children(self.web.pid) if self.web else []
-
-    def rss(self) -> dict:
-        web = {pid: status_kb(pid, "VmHWM") for pid in self.web_pids()}
-        return {
-            "web_workers_peak_mb": [round(kb / 1024, 1) for kb in web.values() if kb],
-            "web_master_peak_mb": round((status_kb(self.web.pid, "VmHWM") or 0) / 1024, 1),
-            "worker_peak_mb": round((status_kb(self.worker.pid, "VmHWM") or 0) / 1024, 1),
-        }
-
-    def cpu(self) -> dict:
-        return {
-            "web": cpu_seconds(self.web_pids()),
-            # The worker and its counting process (undersigned worker starts it).
-            "worker": cpu_seconds([self.worker.pid, *children(self.worker.pid)]),
-            "postgres": postgres_cpu() if self.db == "postgres" else 0.0,
-            "machine": machine_busy(),
-        }
-
-    def stop(self) -> None:
-        stop_all()
-
-
-def cpu_delta(before: dict, after: dict, seconds: float) -> dict:
-    busy = after["machine"][0] - before["machine"][0]
-    total = after["machine"][1] - before["machine"][1]
-    hz = os.sysconf("SC_CLK_TCK")
-    return {
-        "web_cores": round((after["web"] - before["web"]) / seconds, 2),
-        "worker_cores": round((after["worker"] - before["worker"]) / seconds, 2),
-        "postgres_cores": round((after["postgres"] - before["postgres"]) / seconds, 2),
-        "machine_busy_cores": round(busy / hz / seconds, 2),
-        "machine_busy_share": round(busy / total, 2) if total else None,
-    }
 
 
 def loadgen(stack: Stack, spec: dict, name: str) -> dict:
@@ -437,6 +98,40 @@ def loadgen(stack: Stack, spec: dict, name: str) -> dict:
     result = json.loads(result_path.read_text())
     result["cpu"] = cpu_delta(before, after, seconds)
     return result
+
+
+class Ledger:
+    """CPU seconds per process group, summed over the spans counted."""
+
+    def __init__(self, stack: Stack):
+        self.stack = stack
+        self.seconds: dict[str, float] = {}
+        self.wall = 0.0
+
+    @contextlib.contextmanager
+    def counting(self):
+        before, began = self.stack.cpu(), time.monotonic()
+        yield
+        after = self.stack.cpu()
+        self.wall += time.monotonic() - began
+        for part, value in after.items():
+            if part != "machine":
+                self.seconds[part] = self.seconds.get(part, 0.0) + value - before[part]
+
+    def per_signature(self, signatures: int) -> dict:
+        """Milliseconds of CPU per stored signature, by process group. `total`
+        counts PostgreSQL as a whole (other users of the cluster included: an
+        upper bound on a shared machine); `total_bench_db` only the backends
+        connected to the benchmark's database (a lower bound)."""
+        ms = {part: round(1000 * sec / signatures, 2) for part, sec in self.seconds.items()}
+        own = sum(v for part, v in ms.items() if part not in ("postgres", "postgres_bench_db"))
+        return {
+            "signatures": signatures,
+            "wall_seconds": round(self.wall, 1),
+            "ms_per_signature": ms,
+            "total_ms": round(own + ms.get("postgres", 0.0), 2),
+            "total_bench_db_ms": round(own + ms.get("postgres_bench_db", 0.0), 2),
+        }
 
 
 # Signers ---------------------------------------------------------------------------
@@ -558,12 +253,13 @@ def percent(part, whole):
 
 
 def run_database(db: str, args: argparse.Namespace) -> dict:
-    print(f"\n== {db} ==", flush=True)
-    stack = Stack(db, args)
-    result: dict = {"db": db, "config": vars(args).copy()}
+    print(f"\n== {db}, {args.topology} topology ==", flush=True)
+    stack = topology.MultiStack(db, args) if args.topology == "multi" else Stack(db, args)
+    result: dict = {"db": db, "topology": args.topology, "config": vars(args).copy()}
     try:
         stack.create_database()
         run([str(BIN / "undersigned"), "migrate", "-v0"], stack.env)
+        probe(stack.env, "bare", "create")
         manifest_path = stack.var / "manifest.json"
         run(
             [
@@ -585,21 +281,26 @@ def run_database(db: str, args: argparse.Namespace) -> dict:
             result["quiet_before"] = wait_until_quiet(30, args.quiet_below, args.quiet_minutes)
         result["loadavg_before"] = loadavg()
 
+        # What a whole signature costs: every process's CPU over the sign surge,
+        # its e-mail, the confirm surge and the counting (not the checks).
+        ledger = Ledger(stack)
+
         # 1. Sign surge.
         signers = make_signers(args.signers, manifest, seed=11)
         print(f"  sign surge: {len(signers)} signers, concurrency {args.concurrency}", flush=True)
-        sign = loadgen(
-            stack,
-            {
-                "kind": "sign",
-                "campaign": "bench-surge",
-                "signers": signers,
-                "concurrency": args.concurrency,
-                "min_age": 3.0,
-                "time_limit": args.time_limit,
-            },
-            "sign",
-        )
+        with ledger.counting():
+            sign = loadgen(
+                stack,
+                {
+                    "kind": "sign",
+                    "campaign": "bench-surge",
+                    "signers": signers,
+                    "concurrency": args.concurrency,
+                    "min_age": 3.0,
+                    "time_limit": args.time_limit,
+                },
+                "sign",
+            )
         signers_path = stack.var / "signers.json"
         for signer, outcome in zip(signers, sign["signers"], strict=True):
             outcome["xff"] = signer["xff"]
@@ -609,7 +310,8 @@ def run_database(db: str, args: argparse.Namespace) -> dict:
         show("arrive (GET page)", sign["phases"]["arrive"])
         show("sign (POST form)", sign["phases"]["sign"])
         show_check(sign["check"])
-        result["mail_after_sign"] = probe(stack.env, "drain", str(args.drain_limit))
+        with ledger.counting():
+            result["mail_after_sign"] = probe(stack.env, "drain", str(args.drain_limit))
         print(
             f"  e-mail drained after {result['mail_after_sign']['drained_after_s']} s", flush=True
         )
@@ -619,19 +321,20 @@ def run_database(db: str, args: argparse.Namespace) -> dict:
         probe(stack.env, "links", "bench-surge", str(signers_path), str(links_path))
         items = json.loads(links_path.read_text())["items"]
         random.Random(5).shuffle(items)
-        confirm = loadgen(
-            stack,
-            {
-                "kind": "confirm",
-                "items": items,
-                "concurrency": args.concurrency,
-                "time_limit": args.time_limit,
-            },
-            "confirm",
-        )
-        confirm["current"] = probe(
-            stack.env, "current", "bench-surge", str(confirm["last_response_at"]), "120"
-        )
+        with ledger.counting():
+            confirm = loadgen(
+                stack,
+                {
+                    "kind": "confirm",
+                    "items": items,
+                    "concurrency": args.concurrency,
+                    "time_limit": args.time_limit,
+                },
+                "confirm",
+            )
+            confirm["current"] = probe(
+                stack.env, "current", "bench-surge", str(confirm["last_response_at"]), "120"
+            )
         confirm["check"] = probe(stack.env, "check", "bench-surge", str(signers_path), "confirmed")
         result["confirm"] = confirm
         show("confirm (POST link)", confirm["phases"]["confirm"])
@@ -641,7 +344,10 @@ def run_database(db: str, args: argparse.Namespace) -> dict:
             flush=True,
         )
         show_check(confirm["check"])
-        result["mail_after_confirm"] = probe(stack.env, "drain", str(args.drain_limit))
+        with ledger.counting():
+            result["mail_after_confirm"] = probe(stack.env, "drain", str(args.drain_limit))
+        result["whole_signature"] = ledger.per_signature(sign["check"]["signatures_stored"])
+        print(f"  whole signature: {result['whole_signature']}", flush=True)
 
         # 3. Readers.
         result["readers"] = {}
@@ -663,13 +369,33 @@ def run_database(db: str, args: argparse.Namespace) -> dict:
             result["readers"][name] = read
             show(f"read {name}", read["phases"]["read"])
 
+        # The floor for a write: a bare Django view inserting two rows, on the
+        # same server, as many requests as there were signers.
+        bare = loadgen(
+            stack,
+            {
+                "kind": "read",
+                "method": "POST",
+                "paths": ["/bench/bare/"],
+                "requests": args.signers,
+                "concurrency": args.concurrency,
+                "time_limit": args.time_limit,
+            },
+            "bare",
+        )
+        bare["rows"] = probe(stack.env, "bare", "count")
+        ok = bare["phases"]["read"]["accepted"]
+        bare["rows_exact"] = bare["rows"] == {"bench_bare_parent": ok, "bench_bare_child": ok}
+        result["bare_view"] = bare
+        show("bare view (POST, 2 rows)", bare["phases"]["read"])
+
         # The limit: raw inserts at the same number of database connections.
         threaded = args.server == "granian" or args.worker_class == "gthread"
         connections = args.workers * (args.threads if threaded else 1)
         raw = json.loads(
             run(
                 [PYTHON, str(BENCH / "rawinsert.py"), str(connections), str(args.raw_seconds)],
-                stack.env,
+                stack.direct_environment(),
             )
             .strip()
             .splitlines()[-1]
@@ -678,13 +404,18 @@ def run_database(db: str, args: argparse.Namespace) -> dict:
         sign_rate = sign["phases"]["sign"]["accepted_per_s"]
         result["ratios"] = {
             "sign_per_raw_insert": percent(sign_rate, raw["inserts_per_s"]),
+            "sign_per_bare_view": percent(sign_rate, bare["phases"]["read"]["accepted_per_s"]),
+            "bare_view_per_raw_insert": percent(
+                bare["phases"]["read"]["accepted_per_s"], raw["inserts_per_s"]
+            ),
             "confirm_per_raw_insert": percent(
                 confirm["phases"]["confirm"]["accepted_per_s"], raw["inserts_per_s"]
             ),
         }
         print(
             f"  raw inserts: {raw['inserts_per_s']}/s with {connections} connections; "
-            f"sign/raw = {result['ratios']['sign_per_raw_insert']}",
+            f"sign/raw = {result['ratios']['sign_per_raw_insert']}, "
+            f"sign/bare view = {result['ratios']['sign_per_bare_view']}",
             flush=True,
         )
         result["rss_after_surge"] = stack.rss()
@@ -694,7 +425,7 @@ def run_database(db: str, args: argparse.Namespace) -> dict:
             result["scale"] = scale(stack, args)
         result["rss"] = stack.rss()
         # The worker must still be running: a crash is a failure, not a pause.
-        result["worker_alive_at_end"] = stack.worker.poll() is None
+        result["worker_alive_at_end"] = stack.workers_alive()
         result["loadavg_after"] = loadavg()
         result["five_xx"] = count_5xx(result)
         result["passed"] = all_checks(result)
@@ -764,6 +495,7 @@ def count_5xx(result: dict) -> int:
 
 def all_checks(result: dict) -> bool:
     checks = [result["sign"]["check"]["passed"], result["confirm"]["check"]["passed"]]
+    checks.append(result["bare_view"]["rows_exact"])
     checks.append(result["five_xx"] == 0)
     checks.append(result["worker_alive_at_end"])
     checks.append(not result["confirm"]["current"]["timed_out"])
@@ -812,10 +544,10 @@ def machine() -> dict:
     }
 
 
-def write_results(result: dict, args) -> Path:
+def write_results(result: dict, args, suffix: str = "") -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.date.today().isoformat()
-    base = RESULTS / f"{stamp}-{result['db']}{args.tag}"
+    base = RESULTS / f"{stamp}-{result['db']}{suffix}{args.tag}"
     base.with_suffix(".json").write_text(json.dumps(result, indent=1, default=str) + "\n")
     base.with_suffix(".md").write_text(summary(result))
     return base
@@ -830,6 +562,13 @@ def row(name: str, phase: dict, target: str = "") -> str:
 
 
 def server_line(c: dict) -> str:
+    if c.get("topology") == "multi":
+        return (
+            f"HAProxy in front of {c['instances']} granian instances ({c['instance_workers']} WSGI "
+            f"workers, {c['threads']} blocking threads each), {c['worker_processes']} "
+            f"`undersigned worker` processes, PgBouncer (transaction pooling, pool "
+            f"{c['pool_size']}) in front of PostgreSQL"
+        )
     if c.get("server", "gunicorn") == "granian":
         return f"granian, {c['workers']} WSGI workers, {c['threads']} blocking threads each"
     threads = f" ({c['threads']} threads)" if c["worker_class"] == "gthread" else ""
@@ -856,6 +595,10 @@ def summary(r: dict) -> str:
         row("campaign page GET (signers arriving)", r["sign"]["phases"]["arrive"]),
         row("confirm POST", r["confirm"]["phases"]["confirm"], "≥ 800/s"),
         row(
+            f"bare Django view, POST inserting 2 rows (c={c['concurrency']})",
+            r["bare_view"]["phases"]["read"],
+        ),
+        row(
             f"read campaign page (c={c['read_concurrency']})",
             r["readers"]["campaign_page"]["phases"]["read"],
             "≥ 3,000/s",
@@ -877,7 +620,14 @@ def summary(r: dict) -> str:
         "",
         f"- Raw insert rate ({raw['tool']}, {raw['connections']} connections): "
         f"{raw['inserts_per_s']:,.0f} rows/s. Sign / raw = {r['ratios']['sign_per_raw_insert']} "
-        "(target ≥ 0.1).",
+        "(target ≥ 0.1). Sign / bare view = "
+        f"{r['ratios']['sign_per_bare_view']} (target ≥ 0.5); bare view / raw = "
+        f"{r['ratios']['bare_view_per_raw_insert']}.",
+        f"- Whole signature (GET page + sign + confirmation e-mail + confirm + counting), "
+        f"CPU per stored signature: {r['whole_signature']['total_ms']} ms with all of "
+        f"PostgreSQL, {r['whole_signature']['total_bench_db_ms']} ms with only the benchmark "
+        f"database's live backends (target ≤ 8 ms); by part "
+        f"{r['whole_signature']['ms_per_signature']}.",
         f"- Counts and milestones current {r['confirm']['current']['current_after_s']} s after "
         "the last confirmation (target ≤ 5 s).",
     ]
@@ -930,20 +680,37 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database.")
     parser.add_argument("--tag", default="", help="Suffix for the result file names.")
     parser.add_argument("--no-write", action="store_true", help="Print only.")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="Repeat (interleaving topologies with 'both')."
+    )
+    topology.add_arguments(parser)
     args = parser.parse_args()
     if args.quick:
-        args.signers, args.read_requests, args.scale = 300, 1000, 20000
+        args.signers, args.read_requests = 300, 1000
+        args.scale = min(args.scale, 20000)  # --scale 0 still skips it
         args.scale_requests, args.raw_seconds, args.wait_quiet = 300, 3, False
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     databases = ["postgres", "sqlite"] if args.db == "both" else [args.db]
+    topologies = ["single", "multi"] if args.topology == "both" else [args.topology]
+    runs = [
+        (db, shape, number)
+        for number in range(1, args.rounds + 1)
+        for db in databases
+        for shape in topologies
+        if shape == "single" or db == "postgres"
+    ]
     failed = False
     try:
-        for db in databases:
-            result = run_database(db, args)
+        for db, shape, number in runs:
+            result = run_database(db, argparse.Namespace(**{**vars(args), "topology": shape}))
             result["date"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
             result["machine"] = machine()
+            result["round"] = number
             if not args.no_write:
-                base = write_results(result, args)
+                suffix = ("-multi" if shape == "multi" else "") + (
+                    f"-r{number}" if args.rounds > 1 else ""
+                )
+                base = write_results(result, args, suffix)
                 print(f"  results: {base.with_suffix('.json').relative_to(ROOT)}", flush=True)
             failed |= not result["passed"]
     finally:
