@@ -6,6 +6,7 @@
     python bench/probe.py drain    TIMEOUT                   (seconds until the outbox is empty)
     python bench/probe.py reconcile SLUG
     python bench/probe.py bare     create | count            (bench/bareview.py's tables)
+    python bench/probe.py sizes                              (PostgreSQL: bytes per table)
 
 Run with the same environment as the server (bench/run.py does). Every
 command prints one JSON object. Nothing here writes, except `reconcile`,
@@ -27,6 +28,7 @@ import django
 django.setup()
 
 from bareview import tables as bare_tables  # noqa: E402 (bench/bareview.py)
+from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
 from undersigned.areas.models import Division  # noqa: E402
@@ -285,6 +287,25 @@ def paths(slug: str) -> dict:
             "hot_area_signatures": tally.first()}  # fmt: skip
 
 
+def sizes() -> dict:
+    """Bytes on disk per table (with its indexes and TOAST), the database's
+    size, and the signatures they hold: what a signature costs in storage."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 2 DESC"
+        )
+        tables = dict(cursor.fetchall())
+        cursor.execute("SELECT pg_database_size(current_database())")
+        (database,) = cursor.fetchone()
+    return {
+        "signatures": Signature.objects.count(),
+        "database_bytes": database,
+        "table_bytes": {name: size for name, size in tables.items() if size > 65536},
+    }
+
+
 def main() -> None:
     command, args = sys.argv[1], sys.argv[2:]
     if command == "links":
@@ -301,6 +322,8 @@ def main() -> None:
         result = timed_reconcile(args[0])
     elif command == "bare":
         result = bare_tables(args[0])
+    elif command == "sizes":
+        result = sizes()
     else:
         raise SystemExit(f"unknown command {command}")
     print(json.dumps(result, default=str))

@@ -419,6 +419,10 @@ def run_database(db: str, args: argparse.Namespace) -> dict:
             flush=True,
         )
         result["rss_after_surge"] = stack.rss()
+        if db == "postgres":
+            # What the surge's signatures take on disk, every row they brought
+            # (e-mails, consents, placements, counts): docs/scaling.md sizes from it.
+            result["database_sizes"] = probe(stack.env, "sizes")
 
         # 4. Scale.
         if args.scale:

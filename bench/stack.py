@@ -122,10 +122,8 @@ def _comm(pid: str) -> str:
         return ""
 
 
-def database_backends_cpu(database: str) -> float:
-    """The PostgreSQL backends connected to `database` now: a lower bound for
-    its share of the server (backends that ended since are not counted, nor
-    the server's own background processes) where other databases share it."""
+def database_backends_cpu(database: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend connected to `database` now."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -134,7 +132,22 @@ def database_backends_cpu(database: str) -> float:
                     words = (entry / "cmdline").read_bytes().replace(b"\0", b" ").split()
                     if database.encode() in words:
                         pids.append(int(entry.name))
-    return cpu_seconds(pids)
+    return {pid: cpu_seconds([pid]) for pid in pids}
+
+
+class BackendLedger:
+    """The benchmark database's share of PostgreSQL, where other databases
+    share the server: the CPU of every backend connected to it, as last seen.
+    A lower bound (what a backend spent after its last sighting, and the
+    server's own background processes, are not counted); never decreasing."""
+
+    def __init__(self, database: str):
+        self.database = database
+        self.seen: dict[int, float] = {}
+
+    def seconds(self) -> float:
+        self.seen.update(database_backends_cpu(self.database))
+        return sum(self.seen.values())
 
 
 def postgres_cpu() -> float:
@@ -223,6 +236,7 @@ class Stack:
         self.env = self.environment()
         self.web: subprocess.Popen | None = None
         self.worker: subprocess.Popen | None = None
+        self.backends = BackendLedger(PG_DATABASE)
 
     def environment(self) -> dict:
         env = production_environment(self.var)
@@ -366,9 +380,7 @@ class Stack:
             # The worker and its counting process (undersigned worker starts it).
             "worker": cpu_seconds([self.worker.pid, *children(self.worker.pid)]),
             "postgres": postgres_cpu() if self.db == "postgres" else 0.0,
-            "postgres_bench_db": database_backends_cpu(PG_DATABASE)
-            if self.db == "postgres"
-            else 0.0,
+            "postgres_bench_db": self.backends.seconds() if self.db == "postgres" else 0.0,
             "machine": machine_busy(),
         }
 

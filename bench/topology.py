@@ -24,14 +24,12 @@ import subprocess
 
 from stack import (
     BIN,
-    PG_DATABASE,
     PG_URL,
     PYTHON,
     ROOT,
     Stack,
     children,
     cpu_seconds,
-    database_backends_cpu,
     free_port,
     machine_busy,
     postgres_cpu,
@@ -193,7 +191,7 @@ class MultiStack(Stack):
             "web": cpu_seconds(self.web_pids()),
             "worker": cpu_seconds(self.worker_pids()),
             "postgres": postgres_cpu(),
-            "postgres_bench_db": database_backends_cpu(PG_DATABASE),
+            "postgres_bench_db": self.backends.seconds(),
             "haproxy": cpu_seconds([self.haproxy.pid]),
             "pgbouncer": cpu_seconds(self.pgbouncer_pid()),
             "machine": machine_busy(),
