@@ -24,7 +24,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .lookup import Placement, needed_types, officials_for, place
+from .lookup import Placement, needed_types, place, reached_divisions
 from .models import Division, type_label
 from .postal import InvalidPostalCode, normalise_postal_code
 
@@ -66,7 +66,7 @@ def notice(
     """
     placed, unsure = list(placed), set(unsure)
     missing, asks = [], []
-    reached = {official.division_id for official in officials_for(campaign, placed)}
+    reached = reached_divisions(campaign, placed)
     for division_type in needed_types(campaign):
         label = type_label(division_type)
         mine = [d for d in placed if d.type == division_type]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from undersigned.memo import Expiring
 
-from .models import Division, Official, PostalCodeDivision, SignatureDivision, TargetRule
+from .models import Division, Official, PostalCodeDivision, SignatureDivision
 from .postal import lookup_keys
 
 
@@ -109,7 +109,8 @@ def officials_for(campaign, divisions, *, on: datetime.date | None = None) -> li
     """The current officials a campaign's rules address in these divisions."""
     query = Q()
     rank: dict[tuple[str, str], tuple[int, int]] = {}
-    for index, rule in enumerate(TargetRule.objects.filter(campaign=campaign)):
+    # Through the relation: campaigns from campaigns/cache.py have it prefetched.
+    for index, rule in enumerate(campaign.target_rules.all()):
         ids = [division.pk for division in divisions if division.type == rule.division_type]
         if not ids:
             continue
@@ -135,6 +136,24 @@ def officials_for(campaign, divisions, *, on: datetime.date | None = None) -> li
         return rank.get(key) or rank.get((official.division.type, ""), (len(rank), 0))
 
     return sorted(officials, key=order)
+
+
+# Which of a signer's areas the campaign's rules reach someone in: asked on
+# every sign, for the "check your e-mail" page's notice of what waits. Only
+# imports, staff edits of officials and campaign edits change the answer, and
+# each forgets it in its own process; other processes catch up within the
+# setting (the notice only: letters read officials afresh).
+_reached: Expiring[frozenset[int]] = Expiring("AREA_LOOKUP_FRESH_SECONDS", max_entries=50_000)
+
+
+def reached_divisions(campaign, divisions, *, on: datetime.date | None = None) -> frozenset[int]:
+    """The ids of those of `divisions` where the campaign's rules find a current official."""
+    day = on or timezone.localdate()
+    ids = tuple(sorted({division.pk for division in divisions}))
+    return _reached.get(
+        (campaign.pk, ids, day),
+        lambda: frozenset(o.division_id for o in officials_for(campaign, divisions, on=day)),
+    )
 
 
 @dataclass(frozen=True)
