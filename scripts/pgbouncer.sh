@@ -46,7 +46,7 @@ INI
       pgbouncer -d "${as[@]}" "$dir/pgbouncer.ini"
     fi
     for _ in $(seq 1 50); do
-      pg_isready -q -h 127.0.0.1 -p "$port" -d postgres 2>/dev/null && exit 0
+      pg_isready -q -h 127.0.0.1 -p "$port" -U undersigned -d postgres 2>/dev/null && exit 0
       sleep 0.1
     done
     echo "pgbouncer: not answering on 127.0.0.1:$port; see $dir/pgbouncer.log" >&2
