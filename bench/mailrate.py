@@ -30,7 +30,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
-from run import (  # noqa: E402 (bench/run.py, beside this file)
+from stack import (  # noqa: E402 (bench/stack.py, beside this file)
     BIN,
     PYTHON,
     cpu_seconds,

@@ -33,8 +33,9 @@ except Exception as error:
     PG_HOST=$(echo "$PG_URL" | sed -E 's#^[a-z]+://[^@]*@([^:/]+).*#\1#') \
     PG_PORT=$(echo "$PG_URL" | sed -E 's#^[a-z]+://[^@]*@[^:/]+:?([0-9]*)/.*#\1#') \
       bash scripts/pgbouncer.sh start "$port" "${TMPDIR:-/tmp}/undersigned-pgbouncer-$port"
+    # Tests that cut database connections reach PostgreSQL directly (tests/pooler.py).
+    pooling=(DATABASE_POOLING=transaction "DATABASE_DIRECT_URL=$PG_URL")
     PG_URL=$(echo "$PG_URL" | sed -E "s#@([^:/]+)(:[0-9]+)?/#@127.0.0.1:$port/#")
-    pooling=(DATABASE_POOLING=transaction)
   elif [ "${REQUIRE_SERVICES:-0}" = 1 ]; then
     echo "PgBouncer is required here (REQUIRE_SERVICES=1) but not installed" >&2
     exit 1

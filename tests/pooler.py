@@ -3,12 +3,18 @@ mode (scripts/run-tests.sh, docs/scaling.md). PgBouncer keeps the server
 connections it opened to a database after its clients leave, and PostgreSQL
 will neither drop a database nor copy it as a template while anyone is
 connected: before either, end this role's other sessions on it. Without a
-pooler there are none, and this ends nothing."""
+pooler there are none, and this ends nothing.
+
+A test that cuts the database's connections to see the application survive
+it runs its processes straight to PostgreSQL (`unpooled`): behind PgBouncer
+a server connection cut between transactions is replaced before the client
+sends its next one, so the client never sees the failure the test is about
+(which is what the pooler is for: docs/scaling.md)."""
 
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 
 def pooled() -> bool:
@@ -32,3 +38,13 @@ def end_idle_sessions(url: str, database: str) -> None:
             " WHERE datname = %s AND usename = current_user AND pid <> pg_backend_pid()",
             [database],
         )
+
+
+def unpooled(env: dict[str, str]) -> dict[str, str]:
+    """`env` with its database reached directly: PostgreSQL's address from
+    DATABASE_DIRECT_URL (scripts/run-tests.sh sets it), the same database."""
+    direct = os.environ.get("DATABASE_DIRECT_URL", "")
+    if not pooled() or not direct or not env.get("DATABASE_URL"):
+        return env
+    url = urlsplit(env["DATABASE_URL"])._replace(netloc=urlsplit(direct).netloc)
+    return {**env, "DATABASE_URL": urlunsplit(url), "DATABASE_POOLING": ""}
