@@ -224,6 +224,23 @@ def production_environment(var: Path) -> dict:
     return env
 
 
+def granian_command(port: int, workers: int, threads: int) -> list[str]:
+    return [
+        str(BIN / "granian"),
+        "--interface", "wsgi",
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--workers", str(workers),
+        "--blocking-threads", str(threads),
+        # As in the README: a dead worker is replaced, not the end of the server.
+        "--respawn-failed-workers",
+        "--backlog", "2048",
+        "--log-level", "warning",
+        "--no-ws",
+        "undersigned.wsgi:application",
+    ]  # fmt: skip
+
+
 class Stack:
     def __init__(self, db: str, args: argparse.Namespace):
         self.db = db
@@ -292,31 +309,22 @@ class Stack:
 
     def start_servers(self) -> None:
         args = self.args
-        start(
-            [PYTHON, str(BENCH / "smtpsink.py"), str(self.smtp_port), str(self.var / "smtp.count")],
-            self.env,
-            self.var / "smtp.log",
-        )
+        self.start_sink()
         if args.server == "granian":
-            command = [
-                str(BIN / "granian"),
-                "--interface", "wsgi",
-                "--host", "127.0.0.1",
-                "--port", str(self.port),
-                "--workers", str(args.workers),
-                "--blocking-threads", str(args.threads),
-                # As in the README: a dead worker is replaced, not the end of the server.
-                "--respawn-failed-workers",
-                "--backlog", "2048",
-                "--log-level", "warning",
-                "--no-ws",
-                "undersigned.wsgi:application",
-            ]  # fmt: skip
+            command = granian_command(self.port, args.workers, args.threads)
             self.web = start(command, self.web_environment(), self.var / "web.log")
         else:
             self.web = start(self.gunicorn_command(), self.web_environment(), self.var / "web.log")
         self.worker = start([str(BIN / "undersigned"), "worker"], self.env, self.var / "worker.log")
         self.wait_for_web()
+
+    def start_sink(self) -> None:
+        """The loopback SMTP server the e-mail goes to (bench/smtpsink.py)."""
+        start(
+            [PYTHON, str(BENCH / "smtpsink.py"), str(self.smtp_port), str(self.var / "smtp.count")],
+            self.env,
+            self.var / "smtp.log",
+        )
 
     def gunicorn_command(self) -> list[str]:
         args = self.args

@@ -25,12 +25,12 @@ import subprocess
 from stack import (
     BIN,
     PG_URL,
-    PYTHON,
     ROOT,
     Stack,
     children,
     cpu_seconds,
     free_port,
+    granian_command,
     machine_busy,
     postgres_cpu,
     start,
@@ -111,26 +111,9 @@ class MultiStack(Stack):
 
     def start_servers(self) -> None:
         args = self.args
-        start(
-            [PYTHON, str(ROOT / "bench" / "smtpsink.py"), str(self.smtp_port),
-             str(self.var / "smtp.count")],
-            self.env,
-            self.var / "smtp.log",
-        )  # fmt: skip
+        self.start_sink()
         for number, port in enumerate(self.instance_ports, 1):
-            command = [
-                str(BIN / "granian"),
-                "--interface", "wsgi",
-                "--host", "127.0.0.1",
-                "--port", str(port),
-                "--workers", str(args.instance_workers),
-                "--blocking-threads", str(args.threads),
-                "--respawn-failed-workers",
-                "--backlog", "2048",
-                "--log-level", "warning",
-                "--no-ws",
-                "undersigned.wsgi:application",
-            ]  # fmt: skip
+            command = granian_command(port, args.instance_workers, args.threads)
             self.webs.append(start(command, self.web_environment(), self.var / f"web{number}.log"))
         servers = "\n".join(
             f"    server web{number} 127.0.0.1:{port} check inter 2s"
