@@ -47,8 +47,10 @@ migrations-check: $(STAMP)
 	env -u DATABASE_URL UNDERSIGNED_TESTING=1 UNDERSIGNED_VAR_DIR=$$(mktemp -d) \
 	  $(BIN)/undersigned makemigrations --check --dry-run
 
-## bench: the real stack under a surge, on PostgreSQL and SQLite (about half an hour,
-## longer while the machine is busy: it waits for a quiet one). See docs/performance.md.
+## bench: the real stack under a surge, on PostgreSQL and SQLite, and the multi-node
+## topology on PostgreSQL (needs Debian's haproxy and pgbouncer; about an hour, longer
+## while the machine is busy: it waits for a quiet one). See docs/performance.md and
+## docs/scaling.md.
 # Not part of `make test`. BENCH_ARGS passes options, e.g. BENCH_ARGS="--db postgres --quick".
 bench: $(STAMP) $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -20,6 +20,7 @@ insert rate (pgbench, the database's own limit) connects directly.
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 
 from stack import (
@@ -74,6 +75,9 @@ class MultiStack(Stack):
     def __init__(self, db: str, args: argparse.Namespace):
         if db != "postgres":
             raise SystemExit("--topology multi runs on PostgreSQL (PgBouncer in front of it)")
+        missing = [tool for tool in ("haproxy", "pgbouncer") if shutil.which(tool) is None]
+        if missing:
+            raise SystemExit(f"--topology multi needs {' and '.join(missing)} (apt-get install)")
         self.pgbouncer_port = free_port()
         self.instance_ports = [free_port() for _ in range(args.instances)]
         super().__init__(db, args)
@@ -197,7 +201,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--topology",
         choices=["single", "multi", "both"],
-        default="single",
+        default="both",
         help="single: one granian and one worker on PostgreSQL directly; multi: "
         "bench/topology.py (HAProxy, web instances, workers, PgBouncer); both: "
         "single then multi, alternately for --rounds.",
