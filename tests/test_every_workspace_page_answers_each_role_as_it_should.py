@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from undersigned.campaigns.models import Partner
+from undersigned.campaigns.models import Partner, Target
+from undersigned.deliveries.milestones import deliver_now
 from undersigned.signatures import actions
 from undersigned.signatures.rights import manage_url
 from undersigned.staff.roles import Role
 
-from .conftest import make_campaign
+from .conftest import make_campaign, run_worker
+from .delivery_helpers import sign_and_confirm
 from .workspace import account, districts, draft, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -52,14 +54,49 @@ EXPECTED = {
     "partner_campaigns": row(IN, IN, 200, 200, 403, 403),
     # Partner A co-sponsors the campaign; B learns nothing of it.
     "partner_campaign": row(IN, IN, 200, 404, 403, 403),
+    # The campaign's dashboard: its actions are POST only, its pack and exports GET.
+    "retry_deliveries": row(IN, IN, 403, 403, 403, 405),
+    "mark_mailed": row(IN, IN, 403, 403, 403, 405),
+    "place_now": row(IN, IN, 403, 403, 403, 405),
+    "delivery_pack": ORGANISERS_ONLY,
+    "export": ORGANISERS_ONLY,
+    "export_csv": ORGANISERS_ONLY,
+    "partner_export_csv": row(IN, IN, 200, 404, 403, 403),
+}
+
+# The same URLs' answers to a POST (CSRF aside: the test client does not check it).
+AFTER_POST = 302  # back to the dashboard, with a message
+EXPECTED_POST = {
+    "retry_deliveries": row(IN, IN, 403, 403, 403, AFTER_POST),
+    "mark_mailed": row(IN, IN, 403, 403, 403, AFTER_POST),
+    "place_now": row(IN, IN, 403, 403, 403, AFTER_POST),
 }
 
 
-def workspace_url_names() -> list[str]:
+def workspace_patterns() -> dict[str, URLPattern]:
     for entry in get_resolver().url_patterns:
         if isinstance(entry, URLResolver) and entry.namespace == "organise":
-            return [pattern.name for pattern in entry.url_patterns]
+            return {pattern.name: pattern for pattern in entry.url_patterns}
     raise AssertionError("no organise namespace in the URLconf")
+
+
+URL_PATTERNS = workspace_patterns()
+
+
+def workspace_url_names() -> list[str]:
+    return list(URL_PATTERNS)
+
+
+def workspace_url(name: str, campaign, delivery) -> str:
+    """The URL of a workspace page, for this campaign (and delivery) where it takes one."""
+    args = {
+        "delivery_pack": [campaign.pk, delivery.pk],
+    }.get(name)
+    if args is None:
+        takes_pk = "<int:pk>" in str(URL_PATTERNS[name].pattern)
+        args = [campaign.pk] if takes_pk else []
+    query = "?who=opted_in" if name == "export_csv" else ""
+    return reverse(f"organise:{name}", args=args) + query
 
 
 @pytest.fixture
@@ -69,11 +106,16 @@ def world(client):
     partner_b = Partner.objects.create(name="Partner B")
     campaign = make_campaign(letter_body="Dear representative,\n\nPlease act.")
     campaign.partners.add(partner_a)
+    Target.objects.create(campaign=campaign, name="A. Official", postal_address="1 Example St")
     supporter = Client()
     signed = actions.sign(
         campaign, actions.SignerDetails(email="supporter@example.org", first_name="Sam")
     )
     assert supporter.get(manage_url(signed.signature)).status_code == 200
+    sign_and_confirm(campaign, None, 1)
+    run_worker()
+    delivery = deliver_now(campaign, actor="test")
+    run_worker()  # dispatched: one letter to print and post
     clients = {
         "anonymous": Client(),
         "supporter": supporter,
@@ -82,7 +124,7 @@ def world(client):
         "reviewer": signed_in(account(Role.REVIEWER, "reviewer")),
         "organiser": signed_in(account(Role.ORGANISER, "organiser")),
     }
-    return campaign, clients
+    return campaign, delivery, clients
 
 
 def test_every_workspace_url_has_a_row():
@@ -90,13 +132,10 @@ def test_every_workspace_url_has_a_row():
 
 
 def test_each_role_gets_exactly_its_answer_from_every_workspace_url(world):
-    campaign, clients = world
+    campaign, delivery, clients = world
     seen = {}
     for name in workspace_url_names():
-        pattern_needs_pk = name in {
-            "campaign", "letter_pdf", "letter_png", "launch", "partner_campaign",
-        } or name.startswith("step_")  # fmt: skip
-        url = reverse(f"organise:{name}", args=[campaign.pk] if pattern_needs_pk else [])
+        url = workspace_url(name, campaign, delivery)
         for role in ROLES:
             response = clients[role].get(url)
             seen[(name, role)] = response.status_code
@@ -107,8 +146,23 @@ def test_each_role_gets_exactly_its_answer_from_every_workspace_url(world):
     assert wrong == {}, "(url, role): (got, expected)"
 
 
+def test_each_role_gets_exactly_its_answer_when_it_posts_to_an_action(world):
+    campaign, delivery, clients = world
+    seen = {}
+    for name in EXPECTED_POST:
+        url = workspace_url(name, campaign, delivery)
+        for role in ROLES:
+            response = clients[role].post(url, {"delivery": [str(delivery.pk)]})
+            seen[(name, role)] = response.status_code
+            if response.status_code == AFTER_POST and role == "organiser":
+                assert response["Location"] == reverse("organise:campaign", args=[campaign.pk])
+    expected = {(n, role): EXPECTED_POST[n][role] for n in EXPECTED_POST for role in ROLES}
+    wrong = {key: (seen[key], expected[key]) for key in expected if seen[key] != expected[key]}
+    assert wrong == {}, "(url, role): (got, expected)"
+
+
 def test_a_partner_never_sees_a_draft_it_co_sponsors(world):
-    campaign, clients = world
+    campaign, _delivery, clients = world
     partner = Partner.objects.get(name="Partner A")
     hidden = draft()
     hidden.partners.add(partner)
@@ -119,7 +173,7 @@ def test_a_partner_never_sees_a_draft_it_co_sponsors(world):
 
 
 def test_each_role_starts_in_its_own_section(world):
-    _campaign, clients = world
+    _campaign, _delivery, clients = world
     starts = {
         role: clients[role].get(reverse("organise:home"))["Location"]
         for role in ("partner_a", "reviewer", "organiser")
@@ -141,7 +195,7 @@ def test_a_password_without_the_second_factor_opens_nothing(world, settings):
 
 
 def test_workspace_accounts_do_not_open_the_django_admin(world):
-    _campaign, clients = world
+    _campaign, _delivery, clients = world
     for role in ("partner_a", "reviewer", "organiser"):
         response = clients[role].get(reverse("admin:index"))
         assert response.status_code == 302, role

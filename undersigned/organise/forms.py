@@ -365,3 +365,20 @@ class ReviewFilterForm(forms.Form):
     campaign = forms.ModelChoiceField(
         label=_("Campaign"), queryset=Campaign.objects.all(), required=False
     )
+
+
+class ExportForm(forms.Form):
+    """Which supporters an organiser's export holds."""
+
+    OPTED_IN = "opted_in"
+    CONFIRMED = "confirmed"
+
+    who = forms.ChoiceField(
+        label=_("Supporters"),
+        choices=[
+            (OPTED_IN, _("Confirmed signers who agreed to hear from the organisers")),
+            (CONFIRMED, _("Every confirmed signer (the opt-in column says who agreed)")),
+        ],
+        initial=OPTED_IN,
+        widget=forms.RadioSelect,
+    )

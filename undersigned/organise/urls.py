@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import builder, launch, partners, review, views
+from . import builder, dashboard, exports, launch, partners, review, views
 
 app_name = "organise"
 
@@ -21,7 +21,22 @@ urlpatterns = [
     path("campaigns/<int:pk>/letter/preview.pdf", builder.letter_pdf, name="letter_pdf"),
     path("campaigns/<int:pk>/letter/preview.png", builder.letter_png, name="letter_png"),
     path("campaigns/<int:pk>/launch/", launch.launch, name="launch"),
+    path(
+        "campaigns/<int:pk>/deliveries/retry/",
+        dashboard.retry_deliveries,
+        name="retry_deliveries",
+    ),
+    path("campaigns/<int:pk>/deliveries/mailed/", dashboard.mark_mailed, name="mark_mailed"),
+    path(
+        "campaigns/<int:pk>/deliveries/<uuid:delivery_id>/pack.pdf",
+        dashboard.delivery_pack,
+        name="delivery_pack",
+    ),
+    path("campaigns/<int:pk>/place-waiting/", dashboard.place_now, name="place_now"),
+    path("campaigns/<int:pk>/export/", exports.export_page, name="export"),
+    path("campaigns/<int:pk>/export.csv", exports.export_csv, name="export_csv"),
     path("review/", review.review, name="review"),
     path("partner/", partners.partner_campaigns, name="partner_campaigns"),
     path("partner/<int:pk>/", partners.partner_campaign_page, name="partner_campaign"),
+    path("partner/<int:pk>/export.csv", exports.partner_export_csv, name="partner_export_csv"),
 ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from undersigned.campaigns.models import Campaign
 from undersigned.campaigns.readiness import checklist
-from undersigned.signatures.models import Signature
 from undersigned.staff.forms import WorkspaceLoginForm
 
 from .access import navigation, organiser_campaign, organiser_view, workspace_view
+from .dashboard import dashboard, status_counts
 
 
 class SignInView(auth_views.LoginView):
@@ -60,34 +59,24 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(sections[0]["url"])
 
 
-def signature_counts(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
-    """{campaign id: {status: signatures}} in one query."""
-    counts: dict[int, dict[str, int]] = {pk: {} for pk in campaign_ids}
-    rows = (
-        Signature.objects.filter(campaign_id__in=campaign_ids)
-        .values_list("campaign_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for campaign_id, status, n in rows:
-        counts[campaign_id][status] = n
-    return counts
-
-
 @organiser_view
 def campaigns(request: HttpRequest) -> HttpResponse:
     listed = list(Campaign.objects.order_by("status", "-created_at"))
-    counts = signature_counts([campaign.pk for campaign in listed])
+    counts = status_counts([campaign.pk for campaign in listed])
     rows = [{"campaign": campaign, "counts": counts[campaign.pk]} for campaign in listed]
     return render(request, "organise/campaigns.html", {"rows": rows})
 
 
 @organiser_view
 def campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft's steps and what stops its launch; a launched campaign's dashboard."""
     campaign = organiser_campaign(pk)
-    context = {
-        "campaign": campaign,
-        "counts": signature_counts([campaign.pk])[campaign.pk],
-        "checklist": checklist(campaign) if campaign.status == Campaign.Status.DRAFT else None,
-    }
+    if campaign.status == Campaign.Status.DRAFT:
+        context = {
+            "campaign": campaign,
+            "counts": status_counts([campaign.pk])[campaign.pk],
+            "checklist": checklist(campaign),
+        }
+    else:
+        context = {"campaign": campaign, **dashboard(campaign)}
     return render(request, "organise/campaign.html", context)

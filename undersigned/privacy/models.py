@@ -28,6 +28,11 @@ class AuditEntry(models.Model):
         OPEN = "open", "Campaign opened"
         CLOSE = "close", "Campaign closed"
         ACCOUNT = "account", "Workspace account created"
+        # The campaign dashboard (organise/dashboard.py) and supporter updates.
+        RETRY = "retry", "Sending tried again"
+        MAILED = "mailed", "Letters marked as mailed"
+        PLACE = "place", "Waiting signatures placed"
+        UPDATE = "update", "Update to supporters sent"
 
     at = models.DateTimeField()
     actor = models.CharField(max_length=150, help_text="Staff username, or 'system'.")
