@@ -26,13 +26,14 @@ from django.contrib import messages
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import Greatest
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from undersigned.campaigns.models import Campaign, DeliveryRule
+from undersigned.campaigns.readiness import checklist
 from undersigned.counting.counts import confirmed_counts
 from undersigned.counting.models import Tally
 from undersigned.deliveries import sending
@@ -217,6 +218,22 @@ def dashboard(campaign: Campaign) -> dict:
     }
 
 
+def dashboard_page(
+    request: HttpRequest, campaign: Campaign, *, problem: str = "", status: int = 200
+) -> HttpResponse:
+    """A draft's steps and what stops its launch; a launched campaign's dashboard."""
+    if campaign.status == Campaign.Status.DRAFT:
+        context = {
+            "campaign": campaign,
+            "counts": status_counts([campaign.pk])[campaign.pk],
+            "checklist": checklist(campaign),
+        }
+    else:
+        context = {"campaign": campaign, **dashboard(campaign)}
+    context["problem"] = problem
+    return render(request, "organise/campaign.html", context, status=status)
+
+
 # Acting on it ----------------------------------------------------------------
 
 
@@ -246,12 +263,12 @@ def retry_deliveries(request: HttpRequest, pk: int) -> HttpResponse:
 def mark_mailed(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark the letters of the ticked deliveries as posted."""
     campaign = organiser_campaign(pk)
-    chosen = [value for value in request.POST.getlist("delivery") if is_uuid(value)]
-    if not chosen:
-        messages.error(request, _("Tick the deliveries whose letters you posted."))
-        return redirect("organise:campaign", pk=campaign.pk)
+    ticked = request.POST.getlist("delivery")
+    if not ticked or not all(is_uuid(value) for value in ticked):
+        problem = _("Tick the deliveries whose letters you posted. Nothing was marked.")
+        return dashboard_page(request, campaign, problem=problem, status=400)
     count = sending.mark_mailed(
-        _attempts(campaign).filter(delivery_id__in=chosen), actor=actor(request)
+        _attempts(campaign).filter(delivery_id__in=ticked), actor=actor(request)
     )
     messages.success(
         request,

@@ -12,11 +12,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from undersigned.campaigns.models import Campaign
-from undersigned.campaigns.readiness import checklist
 from undersigned.staff.forms import WorkspaceLoginForm
 
 from .access import navigation, organiser_campaign, organiser_view, workspace_view
-from .dashboard import dashboard, status_counts
+from .dashboard import dashboard_page, status_counts
 
 
 class SignInView(auth_views.LoginView):
@@ -69,14 +68,4 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 
 @organiser_view
 def campaign(request: HttpRequest, pk: int) -> HttpResponse:
-    """A draft's steps and what stops its launch; a launched campaign's dashboard."""
-    campaign = organiser_campaign(pk)
-    if campaign.status == Campaign.Status.DRAFT:
-        context = {
-            "campaign": campaign,
-            "counts": status_counts([campaign.pk])[campaign.pk],
-            "checklist": checklist(campaign),
-        }
-    else:
-        context = {"campaign": campaign, **dashboard(campaign)}
-    return render(request, "organise/campaign.html", context)
+    return dashboard_page(request, organiser_campaign(pk))
