@@ -150,7 +150,7 @@ def _areas_of(ids: list) -> dict[object, list[str]]:
     placed = (
         SignatureDivision.objects.filter(signature_id__in=ids)
         .select_related("division")
-        .order_by("division__type", "division__name")
+        .order_by("division__ocd_id")
     )
     for placement in placed:
         names[placement.signature_id].append(placement.division.public_name)
@@ -178,11 +178,11 @@ def _supporter_row(signature, areas, consents, audience) -> list[str]:
 
 
 def _consent(consent: Consent) -> str:
-    """'partner:Network 2026-11-22T10:00:00+00:00 sha256:ab12…': kind, time, text hash."""
+    """'partner:Network|2026-11-22T10:00:00+00:00|sha256:ab12…': kind, time, text hash."""
     kind = consent.kind
     if consent.partner_id:
         kind = f"{kind}:{consent.partner.name}"
-    return f"{kind} {_when(consent.given_at)} sha256:{consent.text_sha256}"
+    return f"{kind}|{_when(consent.given_at)}|sha256:{consent.text_sha256}"
 
 
 def _when(moment) -> str:
