@@ -64,9 +64,7 @@ def test_the_dashboard_shows_the_campaigns_numbers(world):
 def test_letters_to_post_are_printed_then_marked_mailed_on_record(world):
     campaign, _areas, _waiting, organiser = world
     attempt = DeliveryAttempt.objects.get(state="awaiting_mailing")
-    pack = organiser.get(
-        reverse("organise:delivery_pack", args=[campaign.pk, attempt.delivery_id])
-    )
+    pack = organiser.get(reverse("organise:delivery_pack", args=[campaign.pk, attempt.delivery_id]))
     assert pack.status_code == 200 and pack.content.startswith(b"%PDF")
     exported = AuditEntry.objects.filter(action="export").latest("id")
     assert (exported.actor, exported.detail["what"]) == ("organiser", "delivery pack")

@@ -272,9 +272,7 @@ def mark_mailed(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(
         request,
-        ngettext(
-            "%(n)d letter marked as mailed.", "%(n)d letters marked as mailed.", count
-        )
+        ngettext("%(n)d letter marked as mailed.", "%(n)d letters marked as mailed.", count)
         % {"n": count},
     )
     return redirect("organise:campaign", pk=campaign.pk)

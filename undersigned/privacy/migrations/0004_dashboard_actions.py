@@ -4,15 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('privacy', '0003_workspace_actions'),
+        ("privacy", "0003_workspace_actions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('export', 'Export'), ('release', 'Release from quarantine'), ('quarantine', 'Quarantine'), ('invalidate', 'Invalidate'), ('erase', 'Erase personal data'), ('purge', 'Retention purge'), ('key_rotation', 'Key rotation'), ('campaign_edit', 'Campaign edited'), ('launch', 'Campaign launched or scheduled'), ('open', 'Campaign opened'), ('close', 'Campaign closed'), ('account', 'Workspace account created'), ('retry', 'Sending tried again'), ('mailed', 'Letters marked as mailed'), ('place', 'Waiting signatures placed'), ('update', 'Update to supporters sent')], max_length=20),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("export", "Export"),
+                    ("release", "Release from quarantine"),
+                    ("quarantine", "Quarantine"),
+                    ("invalidate", "Invalidate"),
+                    ("erase", "Erase personal data"),
+                    ("purge", "Retention purge"),
+                    ("key_rotation", "Key rotation"),
+                    ("campaign_edit", "Campaign edited"),
+                    ("launch", "Campaign launched or scheduled"),
+                    ("open", "Campaign opened"),
+                    ("close", "Campaign closed"),
+                    ("account", "Workspace account created"),
+                    ("retry", "Sending tried again"),
+                    ("mailed", "Letters marked as mailed"),
+                    ("place", "Waiting signatures placed"),
+                    ("update", "Update to supporters sent"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
