@@ -15,6 +15,8 @@ from undersigned.deliveries.milestones import deliver_now
 from undersigned.signatures import actions
 from undersigned.signatures.rights import manage_url
 from undersigned.staff.roles import Role
+from undersigned.updates.actions import save_update
+from undersigned.updates.models import Update
 
 from .conftest import make_campaign, run_worker
 from .delivery_helpers import sign_and_confirm
@@ -62,6 +64,11 @@ EXPECTED = {
     "export": ORGANISERS_ONLY,
     "export_csv": ORGANISERS_ONLY,
     "partner_export_csv": row(IN, IN, 200, 404, 403, 403),
+    # Updates to supporters.
+    "updates": ORGANISERS_ONLY,
+    "new_update": ORGANISERS_ONLY,
+    "update": ORGANISERS_ONLY,
+    "update_test": row(IN, IN, 403, 403, 403, 405),
 }
 
 # The same URLs' answers to a POST (CSRF aside: the test client does not check it).
@@ -70,6 +77,7 @@ EXPECTED_POST = {
     "retry_deliveries": row(IN, IN, 403, 403, 403, AFTER_POST),
     "mark_mailed": row(IN, IN, 403, 403, 403, AFTER_POST),
     "place_now": row(IN, IN, 403, 403, 403, AFTER_POST),
+    "update_test": row(IN, IN, 403, 403, 403, AFTER_POST),
 }
 
 
@@ -88,9 +96,12 @@ def workspace_url_names() -> list[str]:
 
 
 def workspace_url(name: str, campaign, delivery) -> str:
-    """The URL of a workspace page, for this campaign (and delivery) where it takes one."""
+    """The URL of a workspace page, for this campaign (its delivery, its update)."""
+    update = Update.objects.get(campaign=campaign)
     args = {
         "delivery_pack": [campaign.pk, delivery.pk],
+        "update": [campaign.pk, update.pk],
+        "update_test": [campaign.pk, update.pk],
     }.get(name)
     if args is None:
         takes_pk = "<int:pk>" in str(URL_PATTERNS[name].pattern)
@@ -116,13 +127,14 @@ def world(client):
     run_worker()
     delivery = deliver_now(campaign, actor="test")
     run_worker()  # dispatched: one letter to print and post
+    save_update(Update(campaign=campaign, subject="News", body="We are **close**."), actor="t")
     clients = {
         "anonymous": Client(),
         "supporter": supporter,
         "partner_a": signed_in(account(Role.PARTNER, "partner-a", partner_a)),
         "partner_b": signed_in(account(Role.PARTNER, "partner-b", partner_b)),
         "reviewer": signed_in(account(Role.REVIEWER, "reviewer")),
-        "organiser": signed_in(account(Role.ORGANISER, "organiser")),
+        "organiser": signed_in(account(Role.ORGANISER, "organiser", email="o@example.org")),
     }
     return campaign, delivery, clients
 
@@ -146,7 +158,7 @@ def test_each_role_gets_exactly_its_answer_from_every_workspace_url(world):
     assert wrong == {}, "(url, role): (got, expected)"
 
 
-def test_each_role_gets_exactly_its_answer_when_it_posts_to_an_action(world):
+def test_each_role_gets_exactly_its_answer_when_it_posts_to_an_action(world, mailoutbox):
     campaign, delivery, clients = world
     seen = {}
     for name in EXPECTED_POST:
@@ -155,7 +167,7 @@ def test_each_role_gets_exactly_its_answer_when_it_posts_to_an_action(world):
             response = clients[role].post(url, {"delivery": [str(delivery.pk)]})
             seen[(name, role)] = response.status_code
             if response.status_code == AFTER_POST and role == "organiser":
-                assert response["Location"] == reverse("organise:campaign", args=[campaign.pk])
+                assert response["Location"].startswith(f"/organise/campaigns/{campaign.pk}/")
     expected = {(n, role): EXPECTED_POST[n][role] for n in EXPECTED_POST for role in ROLES}
     wrong = {key: (seen[key], expected[key]) for key in expected if seen[key] != expected[key]}
     assert wrong == {}, "(url, role): (got, expected)"

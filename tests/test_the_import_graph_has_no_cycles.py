@@ -26,7 +26,7 @@ LAYERS = [
     ["outbox"],
     ["signatures"],
     ["abuse"],
-    ["deliveries"],
+    ["deliveries", "updates"],
     ["participation"],
     ["staff"],
     ["retention", "front", "api", "organise", "http"],

@@ -73,8 +73,10 @@ def senate_without_links() -> Division:
     return district
 
 
-def account(role: Role, username: str, partner: Partner | None = None):
-    return create_account(role, username, password=PASSWORD, partner=partner, actor="test")
+def account(role: Role, username: str, partner: Partner | None = None, *, email: str = ""):
+    return create_account(
+        role, username, password=PASSWORD, partner=partner, actor="test", email=email
+    )
 
 
 def signed_in(user) -> Client:

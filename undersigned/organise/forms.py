@@ -1,4 +1,5 @@
-"""The builder's forms: each validates a whole step before anything is saved."""
+"""The workspace's forms: the builder's (each validates a whole step before
+anything is saved), the review queue's, the export's and the updates'."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from PIL import Image, UnidentifiedImageError
 from undersigned.areas.coverage import TypeCoverage
 from undersigned.areas.models import ROLE_LABELS, Division
 from undersigned.campaigns.models import Campaign, Partner
+from undersigned.counting.models import Tally
+from undersigned.updates.models import Update
 
 TEXT = {"class": "wide"}
 
@@ -382,3 +385,32 @@ class ExportForm(forms.Form):
         initial=OPTED_IN,
         widget=forms.RadioSelect,
     )
+
+
+class UpdateForm(forms.ModelForm):
+    """An update to supporters: its words and, optionally, one area."""
+
+    class Meta:
+        model = Update
+        fields = ["subject", "body", "area"]
+        labels = {"subject": _("Subject"), "body": _("Message"), "area": _("Only in this area")}
+        help_texts = {
+            "body": _("Markdown: **bold**, *italic*, [links](https://…), lists."),
+            "area": _(
+                "Leave empty to write to every confirmed signer who agreed to hear from you."
+            ),
+        }
+        widgets = {"body": forms.Textarea(attrs={"rows": 12})}
+
+    def __init__(self, *args, campaign: Campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        area = self.fields["area"]
+        assert isinstance(area, forms.ModelChoiceField)
+        # The areas the campaign has confirmed signers in.
+        area.queryset = Division.objects.filter(
+            pk__in=Tally.objects.filter(
+                campaign=campaign, division__isnull=False, confirmed__gt=0
+            ).values("division_id")
+        ).order_by("type", "name")
+        area.label_from_instance = lambda division: f"{division.public_name} ({division.type})"
+        area.empty_label = _("Every area")

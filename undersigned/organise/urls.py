@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import builder, dashboard, exports, launch, partners, review, views
+from . import builder, dashboard, exports, launch, partners, review, updates, views
 
 app_name = "organise"
 
@@ -35,6 +35,14 @@ urlpatterns = [
     path("campaigns/<int:pk>/place-waiting/", dashboard.place_now, name="place_now"),
     path("campaigns/<int:pk>/export/", exports.export_page, name="export"),
     path("campaigns/<int:pk>/export.csv", exports.export_csv, name="export_csv"),
+    path("campaigns/<int:pk>/updates/", updates.updates, name="updates"),
+    path("campaigns/<int:pk>/updates/new/", updates.new_update, name="new_update"),
+    path("campaigns/<int:pk>/updates/<uuid:update_id>/", updates.update_page, name="update"),
+    path(
+        "campaigns/<int:pk>/updates/<uuid:update_id>/test/",
+        updates.send_test,
+        name="update_test",
+    ),
     path("review/", review.review, name="review"),
     path("partner/", partners.partner_campaigns, name="partner_campaigns"),
     path("partner/<int:pk>/", partners.partner_campaign_page, name="partner_campaign"),
