@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -39,19 +39,19 @@ class NotSent(Exception):
 
 def audience(campaign, area=None) -> QuerySet[Signature]:
     """The supporters an update of this campaign (to this area) goes to."""
+    # `pk IN (…)` rather than correlated EXISTS: see organise/exports.py.
     agreed = Consent.objects.filter(
-        signature=OuterRef("pk"),
-        kind=Consent.Kind.ORGANISER,
-        partner__isnull=True,
-        withdrawn_at__isnull=True,
+        kind=Consent.Kind.ORGANISER, partner__isnull=True, withdrawn_at__isnull=True
     )
     found = Signature.objects.filter(
-        campaign=campaign, status=Signature.Status.CONFIRMED, erased_at__isnull=True
-    ).filter(Exists(agreed))
+        campaign=campaign,
+        status=Signature.Status.CONFIRMED,
+        erased_at__isnull=True,
+        pk__in=agreed.values("signature_id"),
+    )
     if area is not None:
-        found = found.filter(
-            Exists(SignatureDivision.objects.filter(signature=OuterRef("pk"), division=area))
-        )
+        placed = SignatureDivision.objects.filter(division=area)
+        found = found.filter(pk__in=placed.values("signature_id"))
     return found
 
 
