@@ -162,3 +162,14 @@ def test_every_confirmed_signer_with_the_opt_in_column_saying_who_agreed(world):
         "Ann": "yes", "Ben": "no", "Cy": "no", "Di": "yes", "Ed": "no", "Gus": "no",
         "'=Ivy": "yes",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("query", ["", "?who=everyone", "?who=opted_in&who=", "?who=%00"])
+def test_an_export_asked_for_wrongly_is_refused_and_leaves_no_record(world, query):
+    campaign, _network, _local, clients = world
+    response = clients["organiser"].get(reverse("organise:export_csv", args=[campaign.pk]) + query)
+    assert response.status_code == 400
+    assert "Select a valid choice." in response.content.decode() or (
+        "This field is required." in response.content.decode()
+    )
+    assert not AuditEntry.objects.filter(action="export").exists()
