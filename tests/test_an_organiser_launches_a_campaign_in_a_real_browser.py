@@ -129,6 +129,22 @@ def supporter_signs_and_confirms(page: Page, campaign: Campaign, outbox) -> None
     expect(page.get_by_role("heading", name="Thank you: your signature counts")).to_be_visible()
 
 
+def dashboard_shows_the_signature(page: Page, campaign: Campaign) -> None:
+    """The organiser, still signed in, opens the campaign's dashboard."""
+    page.goto("/organise/campaigns/")
+    page.get_by_role("link", name="Protect our privacy").click()
+    figures = page.locator("dl.figures")
+    expect(figures.locator("div", has_text="Confirmed").locator("dd")).to_have_text("1")
+    expect(figures.locator("div", has_text="Awaiting confirmation").locator("dd")).to_have_text("0")
+    expect(page.get_by_role("heading", name="Signatures over time")).to_be_visible()
+    expect(page.locator("svg.chart")).to_be_visible()
+    # Jane's district is one signer into its first hundred.
+    closest = page.get_by_role(
+        "table", name="The areas fewest signers away from their next delivery"
+    )
+    expect(closest.get_by_role("row", name=re.compile("1st Middlesex 1 100 99"))).to_be_visible()
+
+
 def test_a_new_organiser_launches_a_per_area_campaign_and_a_supporter_signs(
     new_page, world, outbox, requests_seen
 ):
@@ -148,6 +164,7 @@ def test_a_new_organiser_launches_a_per_area_campaign_and_a_supporter_signs(
     assert FIRST_MIDDLESEX in set(placed.values_list("division__ocd_id", flat=True))
     run_worker()
     assert confirmed_count(campaign) == 1
+    dashboard_shows_the_signature(organiser, campaign)
     requests_seen.assert_all_same_origin()
     requests_seen.assert_nothing_broken()
 
