@@ -108,11 +108,12 @@ def closest_areas(campaign: Campaign) -> list[AreaProgress]:
     )
     return [
         AreaProgress(
-            tally.division.public_name,
-            area_url(campaign, tally.division),
+            division.public_name,
+            area_url(campaign, division),
             Progress(tally.confirmed, tally.batch, tally.milestones_created),
         )
         for tally in tallies
+        if (division := tally.division) is not None
     ]
 
 

@@ -14,7 +14,7 @@ export: their address may not be theirs.
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -70,7 +70,7 @@ def export_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @organiser_view
-def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def export_csv(request: HttpRequest, pk: int) -> HttpResponse | StreamingHttpResponse:
     campaign = organiser_campaign(pk)
     form = ExportForm(request.GET)
     if not form.is_valid():
@@ -85,7 +85,7 @@ def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_view
-def partner_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_export_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     partner, campaign = partner_campaign(request, pk)
     rows = export_supporters(
         partner_audience(campaign, partner),

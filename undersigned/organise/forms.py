@@ -387,6 +387,11 @@ class ExportForm(forms.Form):
     )
 
 
+class AreaChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Division) -> str:
+        return f"{obj.public_name} ({obj.type})"
+
+
 class UpdateForm(forms.ModelForm):
     """An update to supporters: its words and, optionally, one area."""
 
@@ -401,6 +406,7 @@ class UpdateForm(forms.ModelForm):
             ),
         }
         widgets = {"body": forms.Textarea(attrs={"rows": 12})}
+        field_classes = {"area": AreaChoice}
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
@@ -412,5 +418,4 @@ class UpdateForm(forms.ModelForm):
                 campaign=campaign, division__isnull=False, confirmed__gt=0
             ).values("division_id")
         ).order_by("type", "name")
-        area.label_from_instance = lambda division: f"{division.public_name} ({division.type})"
         area.empty_label = _("Every area")

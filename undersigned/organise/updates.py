@@ -103,7 +103,7 @@ def send_test(request: HttpRequest, pk: int, update_id) -> HttpResponse:
     campaign = organiser_campaign(pk)
     update = _update(campaign, update_id)
     form = None if update.is_sent else UpdateForm(instance=update, campaign=campaign)
-    to = request.user.email
+    to = getattr(request.user, "email", "")
     if not to:
         problem = _("Your account has no e-mail address to send the test to. Nothing was sent.")
         return render(

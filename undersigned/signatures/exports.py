@@ -180,7 +180,7 @@ def _supporter_row(signature, areas, consents, audience) -> list[str]:
 def _consent(consent: Consent) -> str:
     """'partner:Network|2026-11-22T10:00:00+00:00|sha256:ab12…': kind, time, text hash."""
     kind = consent.kind
-    if consent.partner_id:
+    if consent.partner is not None:
         kind = f"{kind}:{consent.partner.name}"
     return f"{kind}|{_when(consent.given_at)}|sha256:{consent.text_sha256}"
 

@@ -376,14 +376,13 @@ def waiting_by_state(campaign: Any) -> list[WaitingInState]:
     def entry(state_id: int | None) -> WaitingInState:
         return states.setdefault(state_id, WaitingInState(None))
 
-    grouped = (
+    grouped = list(
         waiting([campaign.pk])
         .annotate(state_id=_state_of())
         .values_list("state_id", "country", "postal_code", "status")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    grouped = list(grouped)
     place_many((country or campaign.country, code) for _s, country, code, _st, _n in grouped)
     for state_id, country, code, status, n in grouped:
         row = entry(state_id)
