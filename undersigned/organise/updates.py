@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -73,15 +72,8 @@ def page_context(update: Update, form: UpdateForm | None, **extra) -> dict:
         "update": update,
         "form": form,
         "recipients": actions.audience(update.campaign, update.area).count(),
-        "progress": progress(update) if update.is_sent else None,
         **extra,
     }
-
-
-def progress(update: Update) -> dict[str, int]:
-    """The update's e-mails by state."""
-    rows = update.emails.values_list("status").annotate(n=Count("pk")).order_by()
-    return dict(rows)
 
 
 def _save(request: HttpRequest, form: UpdateForm, campaign: Campaign) -> Update | None:
