@@ -5,6 +5,8 @@ and confirms. In Debian's Chromium, every request on our own origin.
 
 The organiser's form interactions (each fill, tick and click) are counted:
 the issue's bar is at most 15 from the campaign list to a live campaign.
+axe-core checks each workspace page on the way (every workspace page, with
+errors too: tests/test_every_workspace_page_passes_axe.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from undersigned.counting.counts import confirmed_count
 from undersigned.signatures.models import Signature
 from undersigned.staff.roles import Role, create_account, new_authenticator
 
+from .accessibility import assert_accessible
 from .conftest import CONFIRM_LINK, run_worker
 from .workspace import FIRST_MIDDLESEX, PASSWORD, code_for, districts
 
@@ -79,19 +82,23 @@ def build_and_launch(page: Page) -> int:
     )
     hands.fill(page.get_by_label("The campaign page's text"), "Face surveillance is **spreading**.")
     expect(page.locator("[data-preview] strong")).to_have_text("spreading")  # live preview
+    assert_accessible(page)
     hands.click(page.get_by_role("button", name="Save and continue"))
     # 2. The letter.
     expect(page.get_by_role("heading", name="2. The letter")).to_be_visible()
+    assert_accessible(page)
     hands.fill(page.get_by_label("Subject"), "Ban face surveillance")
     hands.fill(page.get_by_label("Letter"), "Dear representative,\n\nPlease ban it.")
     hands.click(page.get_by_role("button", name="Save and continue"))
     # 3. Targets: the picker names each kind of area in words, with its numbers.
     expect(page.get_by_role("heading", name="3. Targets")).to_be_visible()
+    assert_accessible(page)
     hands.tick(page.get_by_label("State house districts (sldl)"))
     hands.click(page.get_by_role("button", name="Save and continue"))
     # Delivery defaults to every 100 signers per area: straight to the checklist.
     expect(page.get_by_role("heading", name="4. Delivery")).to_be_visible()
     expect(page.get_by_label(re.compile("Deliver to an area's officials"))).to_have_value("100")
+    assert_accessible(page)
     hands.click(page.get_by_role("link", name="Launch checklist"))
     expect(page.get_by_role("heading", name="Launch checklist")).to_be_visible()
     expect(page.get_by_text("Signers from 2 of 3 postal codes")).to_be_visible()
@@ -106,9 +113,11 @@ def build_and_launch(page: Page) -> int:
     expect(
         page.get_by_text(re.compile("California: 1 of 1 have no postal codes linked"))
     ).to_be_visible()
+    assert_accessible(page)
     hands.tick(page.get_by_label("I understand what is missing and want to launch anyway."))
     hands.click(page.get_by_role("button", name="Launch now"))
     expect(page.get_by_text("The campaign is live.")).to_be_visible()
+    assert_accessible(page)
     return hands.count
 
 
@@ -143,6 +152,7 @@ def dashboard_shows_the_signature(page: Page, campaign: Campaign) -> None:
         "table", name="The areas fewest signers away from their next delivery"
     )
     expect(closest.get_by_role("row", name=re.compile("1st Middlesex 1 100 99"))).to_be_visible()
+    assert_accessible(page)
 
 
 def test_a_new_organiser_launches_a_per_area_campaign_and_a_supporter_signs(
@@ -150,6 +160,7 @@ def test_a_new_organiser_launches_a_per_area_campaign_and_a_supporter_signs(
 ):
     organiser = new_page()
     assert sign_in(organiser, world) == 4
+    assert_accessible(organiser)  # the campaign list
     assert build_and_launch(organiser) == BUILD_INTERACTIONS
 
     campaign = Campaign.objects.get(slug="protect-our-privacy")

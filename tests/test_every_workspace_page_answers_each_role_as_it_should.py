@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from undersigned.campaigns.models import Partner, Target
 from undersigned.deliveries.milestones import deliver_now
@@ -20,7 +20,7 @@ from undersigned.updates.models import Update
 
 from .conftest import make_campaign, run_worker
 from .delivery_helpers import sign_and_confirm
-from .workspace import account, districts, draft, signed_in
+from .workspace import account, districts, draft, signed_in, workspace_url, workspace_url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -79,35 +79,6 @@ EXPECTED_POST = {
     "place_now": row(IN, IN, 403, 403, 403, AFTER_POST),
     "update_test": row(IN, IN, 403, 403, 403, AFTER_POST),
 }
-
-
-def workspace_patterns() -> dict[str, URLPattern]:
-    for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace == "organise":
-            return {pattern.name: pattern for pattern in entry.url_patterns}
-    raise AssertionError("no organise namespace in the URLconf")
-
-
-URL_PATTERNS = workspace_patterns()
-
-
-def workspace_url_names() -> list[str]:
-    return list(URL_PATTERNS)
-
-
-def workspace_url(name: str, campaign, delivery) -> str:
-    """The URL of a workspace page, for this campaign (its delivery, its update)."""
-    update = Update.objects.get(campaign=campaign)
-    args = {
-        "delivery_pack": [campaign.pk, delivery.pk],
-        "update": [campaign.pk, update.pk],
-        "update_test": [campaign.pk, update.pk],
-    }.get(name)
-    if args is None:
-        takes_pk = "<int:pk>" in str(URL_PATTERNS[name].pattern)
-        args = [campaign.pk] if takes_pk else []
-    query = "?who=opted_in" if name == "export_csv" else ""
-    return reverse(f"organise:{name}", args=args) + query
 
 
 @pytest.fixture

@@ -7,12 +7,14 @@ Every address is on example.org; every lawmaker is made up.
 from __future__ import annotations
 
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.oath import totp
 
 from undersigned.areas.models import ContactPoint, Division, Official
 from undersigned.campaigns.actions import save_campaign
 from undersigned.campaigns.models import Campaign, Partner
 from undersigned.staff.roles import Role, create_account
+from undersigned.updates.models import Update
 
 from .area_pages import CALIFORNIA, geography, link_postal_codes
 from .conftest import signed_in_with_second_factor
@@ -101,3 +103,30 @@ def draft(**fields) -> Campaign:
     }
     values.update(fields)
     return save_campaign(Campaign(**values))
+
+
+def workspace_patterns() -> dict[str, URLPattern]:
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace == "organise":
+            return {pattern.name: pattern for pattern in entry.url_patterns}
+    raise AssertionError("no organise namespace in the URLconf")
+
+
+URL_PATTERNS = workspace_patterns()
+
+
+def workspace_url_names() -> list[str]:
+    return list(URL_PATTERNS)
+
+
+def workspace_url(name: str, campaign, delivery) -> str:
+    """The URL of a workspace page, for this campaign (its delivery, its update)."""
+    if name in ("update", "update_test"):
+        args = [campaign.pk, Update.objects.get(campaign=campaign).pk]
+    elif name == "delivery_pack":
+        args = [campaign.pk, delivery.pk]
+    else:
+        takes_pk = "<int:pk>" in str(URL_PATTERNS[name].pattern)
+        args = [campaign.pk] if takes_pk else []
+    query = "?who=opted_in" if name == "export_csv" else ""
+    return reverse(f"organise:{name}", args=args) + query
