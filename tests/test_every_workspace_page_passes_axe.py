@@ -79,6 +79,7 @@ OPENED_BY = {
     "new_update": "organiser",
     "update": "organiser",
     "update_test": None,
+    "update_send": None,
 }
 LETTER_PREVIEW_MS = 90_000
 # The builder's steps and the launch checklist are checked on a draft.
@@ -104,7 +105,7 @@ def world(settings, live_server):
     run_worker()  # letters e-mailed, one to print and post
     # What the worker records after its last try, for the dashboard to list.
     DeliveryAttempt.objects.filter(channel="email").update(state="failed", last_error="SMTPX 550")
-    Email.objects.filter(signature__campaign=campaign).update(status=Email.Status.FAILED)
+    Email.objects.filter(signature__campaign=campaign).update(state=Email.State.FAILED)
     # A signature waiting for an area, and one in review.
     waiting = Signature(
         campaign=campaign,

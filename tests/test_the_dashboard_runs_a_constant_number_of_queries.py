@@ -83,7 +83,7 @@ def grow(campaign, areas) -> None:
     # Some letters and e-mails failed for good (what the worker would record
     # after its last try): the dashboard counts and lists them.
     DeliveryAttempt.objects.filter(channel="email").update(state="failed", last_error="SMTPX 550")
-    Email.objects.filter(signature__campaign=campaign).update(status=Email.Status.FAILED)
+    Email.objects.filter(signature__campaign=campaign).update(state=Email.State.FAILED)
     Signature.objects.filter(pk__in=Signature.objects.filter(
         campaign=campaign, status="pending").values("pk")[:3]
     ).update(held_status="pending", status="quarantined", quarantine_reason="test")  # fmt: skip

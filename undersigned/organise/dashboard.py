@@ -183,7 +183,7 @@ def attempts_by_state(campaign: Campaign) -> dict[str, int]:
 def failed_emails(campaign: Campaign) -> dict[str, int]:
     """E-mails to this campaign's signers that failed for good, by kind."""
     rows = (
-        Email.objects.filter(signature__campaign=campaign, status=Email.Status.FAILED)
+        Email.objects.filter(signature__campaign=campaign, state=Email.State.FAILED)
         .values_list("kind")
         .annotate(n=Count("pk"))
         .order_by()
