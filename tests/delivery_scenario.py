@@ -2,6 +2,7 @@
 
     python -m tests.delivery_scenario setup SIGNERS
     python -m tests.delivery_scenario emails COUNT
+    python -m tests.delivery_scenario update COUNT
 
 Run with DJANGO_SETTINGS_MODULE=undersigned.settings and the database in the
 environment (SQLITE_PATH or DATABASE_URL), after `undersigned migrate`. It
@@ -105,6 +106,33 @@ def emails(count: int) -> None:
         actions.sign(campaign, actions.SignerDetails(email=f"signer{n}@example.org"))
 
 
+def update(count: int) -> None:
+    """The local campaign's COUNT signers all agreed to hear from the
+    organisers; an organiser sends them an update: COUNT update e-mails wait
+    for the worker."""
+    import hashlib
+
+    from django.utils import timezone
+
+    from undersigned.campaigns.models import Campaign
+    from undersigned.signatures.models import Consent
+    from undersigned.updates import actions
+    from undersigned.updates.models import Update
+
+    setup(count)
+    campaign = Campaign.objects.get(slug="end-face-surveillance")
+    text = "Yes, Test Rights Group may e-mail me."
+    Consent.objects.bulk_create(
+        Consent(signature=signature, kind=Consent.Kind.ORGANISER, text=text,
+                text_sha256=hashlib.sha256(text.encode()).hexdigest(), given_at=timezone.now())
+        for signature in campaign.signatures.all()
+    )  # fmt: skip
+    news = actions.save_update(
+        Update(campaign=campaign, subject="We are close", body="Only a few more."), actor="o"
+    )
+    assert actions.send(news, expected=count, actor="organiser") == count
+
+
 if __name__ == "__main__":
     django.setup()
     command, *args = sys.argv[1:]
@@ -112,5 +140,7 @@ if __name__ == "__main__":
         setup(int(args[0]))
     elif command == "emails":
         emails(int(args[0]))
+    elif command == "update":
+        update(int(args[0]))
     else:
         raise SystemExit(f"unknown command {command!r}")

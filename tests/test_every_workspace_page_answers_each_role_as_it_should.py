@@ -69,6 +69,7 @@ EXPECTED = {
     "new_update": ORGANISERS_ONLY,
     "update": ORGANISERS_ONLY,
     "update_test": row(IN, IN, 403, 403, 403, 405),
+    "update_send": row(IN, IN, 403, 403, 403, 405),
 }
 
 # The same URLs' answers to a POST (CSRF aside: the test client does not check it).
@@ -78,6 +79,8 @@ EXPECTED_POST = {
     "mark_mailed": row(IN, IN, 403, 403, 403, AFTER_POST),
     "place_now": row(IN, IN, 403, 403, 403, AFTER_POST),
     "update_test": row(IN, IN, 403, 403, 403, AFTER_POST),
+    # Without the number of recipients the organiser saw: refused, nothing sent.
+    "update_send": row(IN, IN, 403, 403, 403, 400),
 }
 
 

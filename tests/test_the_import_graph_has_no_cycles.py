@@ -42,6 +42,7 @@ LOCAL_IMPORTS = {
     ("deliveries/apps.py", "ready"): "connects the milestone and waiting-letter receivers, "
     "registers its mail and its letters as outgoing work",
     ("outbox/apps.py", "ready"): "registers its e-mails as outgoing work",
+    ("updates/apps.py", "ready"): "registers what its e-mails say with the outbox",
     ("signatures/apps.py", "ready"): "registers what its e-mails say with the outbox, connects "
     "the placing of waiting signatures",
 }

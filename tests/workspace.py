@@ -121,7 +121,7 @@ def workspace_url_names() -> list[str]:
 
 def workspace_url(name: str, campaign, delivery) -> str:
     """The URL of a workspace page, for this campaign (its delivery, its update)."""
-    if name in ("update", "update_test"):
+    if name in ("update", "update_test", "update_send"):
         args = [campaign.pk, Update.objects.get(campaign=campaign).pk]
     elif name == "delivery_pack":
         args = [campaign.pk, delivery.pk]

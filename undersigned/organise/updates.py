@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from undersigned.campaigns.models import Campaign
@@ -72,6 +73,7 @@ def page_context(update: Update, form: UpdateForm | None, **extra) -> dict:
         "update": update,
         "form": form,
         "recipients": actions.audience(update.campaign, update.area).count(),
+        "progress": actions.progress(update) if update.is_sent else None,
         **extra,
     }
 
@@ -109,4 +111,50 @@ def send_test(request: HttpRequest, pk: int, update_id) -> HttpResponse:
             request, "organise/update.html", page_context(update, form, problem=problem), status=503
         )
     messages.success(request, _("A test was sent to %(address)s.") % {"address": to})
+    return redirect("organise:update", pk=campaign.pk, update_id=update.pk)
+
+
+@organiser_view
+@require_POST
+def send(request: HttpRequest, pk: int, update_id) -> HttpResponse:
+    """Send the update to the audience the organiser was shown, once."""
+    campaign = organiser_campaign(pk)
+    update = _update(campaign, update_id)
+    form = None if update.is_sent else UpdateForm(instance=update, campaign=campaign)
+    try:
+        expected = int(request.POST.get("recipients", ""))
+    except ValueError:
+        problem = _("The request did not say how many supporters you saw. Nothing was sent.")
+        return render(
+            request, "organise/update.html", page_context(update, form, problem=problem), status=400
+        )
+    try:
+        queued = actions.send(update, expected=expected, actor=actor(request))
+    except actions.AudienceChanged as changed:
+        problem = ngettext(
+            "The audience changed since you saw it: it is now %(n)s supporter. Nothing was "
+            "sent; check the update and send it again.",
+            "The audience changed since you saw it: it is now %(n)s supporters. Nothing was "
+            "sent; check the update and send it again.",
+            changed.now,
+        ) % {"n": changed.now}
+        return render(
+            request, "organise/update.html", page_context(update, form, problem=problem), status=409
+        )
+    except ValidationError as error:
+        update = _update(campaign, update_id)
+        form = None if update.is_sent else form
+        problem = " ".join(error.messages)
+        return render(
+            request, "organise/update.html", page_context(update, form, problem=problem), status=400
+        )
+    messages.success(
+        request,
+        ngettext(
+            "The update is on its way to %(n)s supporter.",
+            "The update is on its way to %(n)s supporters.",
+            queued,
+        )
+        % {"n": queued},
+    )
     return redirect("organise:update", pk=campaign.pk, update_id=update.pk)

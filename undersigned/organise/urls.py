@@ -43,6 +43,11 @@ urlpatterns = [
         updates.send_test,
         name="update_test",
     ),
+    path(
+        "campaigns/<int:pk>/updates/<uuid:update_id>/send/",
+        updates.send,
+        name="update_send",
+    ),
     path("review/", review.review, name="review"),
     path("partner/", partners.partner_campaigns, name="partner_campaigns"),
     path("partner/<int:pk>/", partners.partner_campaign_page, name="partner_campaign"),

@@ -3,9 +3,12 @@
 Who receives an update is decided here and nowhere else (`audience`): the
 confirmed signers of its campaign who agreed to hear from its organisers and
 have not taken that back, optionally only those placed in one area. Sending
-queues one e-mail per recipient, once (the outbox's rows, which the worker
-sends under its caps); the e-mail is checked again against the consent just
-before it goes, so a supporter who unsubscribes meanwhile gets nothing.
+queues one e-mail per recipient, once: outbox rows of the kind "update"
+(one per signature and update, a unique constraint), which the worker's
+senders send like every e-mail to signers, under the mail caps, after
+confirmations (docs/outgoing.md). A supporter who unsubscribes, withdraws or
+is erased before theirs goes gets nothing: signatures.rights drops their
+unsent update e-mails (outbox.actions.forget_unsent).
 """
 
 from __future__ import annotations
@@ -17,12 +20,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from undersigned.areas.models import SignatureDivision
-from undersigned.outbox.actions import describe_error
+from undersigned.outbox.actions import queue_emails
+from undersigned.outbox.models import Email
+from undersigned.outgoing.smtp import describe as describe_error
 from undersigned.privacy.audit import record
 from undersigned.privacy.models import AuditEntry
 from undersigned.signatures.links import absolute
@@ -53,11 +59,6 @@ def audience(campaign, area=None) -> QuerySet[Signature]:
         placed = SignatureDivision.objects.filter(division=area)
         found = found.filter(pk__in=placed.values("signature_id"))
     return found
-
-
-def may_receive(signature: Signature) -> bool:
-    """Checked again when the e-mail is sent: still confirmed, still agreeing."""
-    return audience(signature.campaign_id).filter(pk=signature.pk).exists()
 
 
 @transaction.atomic
@@ -123,3 +124,75 @@ def send_test(update: Update, *, to: str, actor: str) -> None:
         log.warning("test of update %s not sent: %s", update.pk, describe_error(error))
         raise NotSent(describe_error(error)) from error
     record(actor, AuditEntry.Action.UPDATE, update=str(update.pk), test=True, recipients=1)
+
+
+class AudienceChanged(Exception):
+    """The audience is not the number the organiser saw: nothing was sent."""
+
+    def __init__(self, now: int):
+        super().__init__(now)
+        self.now = now
+
+
+# Recipients queued per insert: a big audience is read and written in slices.
+QUEUE_BATCH = 2000
+
+
+@transaction.atomic
+def send(update: Update, *, expected: int, actor: str) -> int:
+    """Queue the update to its audience, one e-mail each, once; returns how many.
+
+    `expected` is the count the organiser was shown: if the audience has
+    changed since, nothing is queued (AudienceChanged, with the new count).
+    The update is locked while its e-mails are queued, so two clicks (two
+    organisers, two tabs) queue it once; the outbox's unique constraint says
+    the same again. The e-mails are written in this transaction: all or none.
+    """
+    locked = Update.objects.select_for_update().get(pk=update.pk)
+    if locked.is_sent:
+        raise ValidationError(_("This update has been sent already."))
+    recipients = audience(locked.campaign, locked.area).only(
+        "pk", "email", "network_digest", "campaign_id"
+    )
+    total = recipients.count()
+    if total != expected:
+        raise AudienceChanged(total)
+    if total == 0:
+        raise ValidationError(
+            _("Nobody agreed to hear from you yet: there is no one to send it to.")
+        )
+    queued = 0
+    for chunk in _slices(recipients.order_by("pk").iterator(chunk_size=QUEUE_BATCH)):
+        queued += len(queue_emails(chunk, Email.Kind.UPDATE, about=locked.pk))
+    Update.objects.filter(pk=locked.pk).update(
+        sent_at=timezone.now(), sent_by=actor, recipients=queued
+    )
+    record(actor, AuditEntry.Action.UPDATE, update=str(locked.pk), recipients=queued)
+    update.refresh_from_db()
+    return queued
+
+
+def _slices(rows, size: int = QUEUE_BATCH):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def progress(update: Update) -> dict[str, int]:
+    """The update's e-mails: sent, waiting (queued or being sent), failed."""
+    rows = dict(
+        Email.objects.filter(kind=Email.Kind.UPDATE, about=update.pk)
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        "sent": rows.get(Email.State.SENT, 0),
+        "waiting": rows.get(Email.State.PENDING, 0) + rows.get(Email.State.SENDING, 0),
+        "failed": rows.get(Email.State.FAILED, 0),
+    }
