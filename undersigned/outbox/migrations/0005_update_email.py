@@ -4,25 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outbox', '0004_outgoing_work'),
-        ('signatures', '0007_languages'),
+        ("outbox", "0004_outgoing_work"),
+        ("signatures", "0007_languages"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='email',
-            name='about',
+            model_name="email",
+            name="about",
             field=models.UUIDField(blank=True, editable=False, null=True),
         ),
         migrations.AlterField(
-            model_name='email',
-            name='kind',
-            field=models.CharField(choices=[('confirm', 'Please confirm'), ('already_signed', 'You have already signed'), ('delivered', 'Your letter was delivered'), ('receipt', 'Your signature is counted'), ('update', 'Update from the organisers')], max_length=20),
+            model_name="email",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("confirm", "Please confirm"),
+                    ("already_signed", "You have already signed"),
+                    ("delivered", "Your letter was delivered"),
+                    ("receipt", "Your signature is counted"),
+                    ("update", "Update from the organisers"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='email',
-            constraint=models.UniqueConstraint(condition=models.Q(('about__isnull', False)), fields=('about', 'signature'), name='email_once_per_signature_about'),
+            model_name="email",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("about__isnull", False)),
+                fields=("about", "signature"),
+                name="email_once_per_signature_about",
+            ),
         ),
     ]
