@@ -19,20 +19,18 @@ from django.db import IntegrityError, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from undersigned.campaigns.models import Partner
 from undersigned.outbox.actions import queue_emails
 from undersigned.outbox.models import Email
 from undersigned.privacy.models import AuditEntry
 from undersigned.signatures import actions, rights
-from undersigned.signatures.models import Consent
 from undersigned.staff.roles import Role
 from undersigned.updates import actions as updates
 from undersigned.updates.models import Update
 
-from .conftest import make_campaign, process_counts, run_worker
+from .conftest import make_campaign, run_worker
 from .delivery_helpers import free_port, smtp_server  # noqa: F401 (the smtp fixture)
-from .test_exports_hold_exactly_the_supporters_who_consented import consent, signer
-from .workspace import account, districts, signed_in
+from .test_organisers_write_an_update_and_test_it_before_sending import supporters
+from .workspace import account, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -40,20 +38,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(smtp, settings):
     settings.MAIL_PER_HOUR_PER_NETWORK = 0  # the test's signers share one network
-    areas = districts()
-    campaign = make_campaign()
-    network = Partner.objects.create(name="National Network")
-    campaign.partners.add(network)
-    organiser = consent(Consent.Kind.ORGANISER)
-    somerville, cambridge = [areas["somerville"], areas["ma"]], [areas["cambridge"], areas["ma"]]
-    signer(campaign, "Ann", somerville, [organiser])
-    signer(campaign, "Ben", cambridge, [organiser])
-    signer(campaign, "Cy", somerville, [consent("partner", network)])  # the partner only
-    signer(campaign, "Di", somerville, [])
-    signer(campaign, "Ed", somerville, [organiser], confirm=False)  # never confirmed
-    rights.withdraw_consents(signer(campaign, "Fay", somerville, [organiser]))
-    rights.withdraw(signer(campaign, "Gus", somerville, [organiser]))
-    process_counts()
+    campaign, areas = supporters()
     run_worker()  # the confirmation e-mails go first
     smtp.received.clear()
     client = signed_in(account(Role.ORGANISER, "organiser", email="organiser@example.org"))

@@ -26,7 +26,15 @@ import uuid
 from collections import Counter
 
 from .delivery_helpers import SMTPServer, wait_for
-from .worker_processes import BIN, ScenarioDatabase, emails_sent, run, start_sender, worker_env
+from .worker_processes import (
+    BIN,
+    ScenarioDatabase,
+    emails_sent,
+    kill_mid_send,
+    run,
+    start_sender,
+    worker_env,
+)
 
 SUPPORTERS = 30
 SENDERS = 4
@@ -40,16 +48,8 @@ def test_a_worker_killed_mid_update_skips_nobody_and_doubles_only_those_in_fligh
         [(queued,)] = database.query("SELECT COUNT(*) FROM outbox_email WHERE kind = 'update'")
         assert queued == SUPPORTERS
 
-        smtp.mailbox.delay = 0.5  # each reply comes late: the kill lands mid-send
         log = tmp_path / "worker.log"
-        first = start_sender(env, log, senders=SENDERS)
-        try:
-            assert wait_for(lambda: len(smtp.mailbox.received) >= 4, 60), log.read_text()
-            first.send_signal(signal.SIGKILL)
-            first.wait(10)
-        finally:
-            if first.poll() is None:
-                first.kill()
+        kill_mid_send(env, log, smtp.mailbox, senders=SENDERS)
         in_flight = {
             f"<{uuid.UUID(str(pk))}@undersigned>"  # outbox.Email.message_id
             for (pk,) in database.query(

@@ -35,7 +35,15 @@ from undersigned.signatures import actions
 
 from .conftest import run_worker
 from .delivery_helpers import SMTPServer, wait_for
-from .worker_processes import BIN, ScenarioDatabase, emails_sent, run, start_sender, worker_env
+from .worker_processes import (
+    BIN,
+    ScenarioDatabase,
+    emails_sent,
+    kill_mid_send,
+    run,
+    start_sender,
+    worker_env,
+)
 
 EMAILS = 24
 SENDERS = 4
@@ -55,16 +63,8 @@ def test_a_worker_killed_mid_send_leaves_no_email_unsent_and_doubles_only_those_
         run([str(BIN / "undersigned"), "migrate", "--verbosity", "0"], env)
         run([sys.executable, "-m", "tests.delivery_scenario", "emails", str(EMAILS)], env)
 
-        smtp.mailbox.delay = 0.5  # each reply comes late: the kill lands mid-send
         log = tmp_path / "worker.log"
-        first = start_sender(env, log, senders=SENDERS)
-        try:
-            assert wait_for(lambda: len(smtp.mailbox.received) >= 4, 60), log.read_text()
-            first.send_signal(signal.SIGKILL)
-            first.wait(10)
-        finally:
-            if first.poll() is None:
-                first.kill()
+        kill_mid_send(env, log, smtp.mailbox, senders=SENDERS)
         killed_at = time.monotonic()
         in_flight = {
             message_id(pk)

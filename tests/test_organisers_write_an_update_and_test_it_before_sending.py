@@ -25,8 +25,10 @@ from .workspace import account, districts, signed_in
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
+def supporters():
+    """A campaign whose update goes to Ann (Somerville) and Ben (Cambridge)
+    only: Cy agreed to hear from the partner alone, Di from nobody, Ed never
+    confirmed, Fay took her consent back, Gus withdrew his signature."""
     areas = districts()
     campaign = make_campaign()
     network = Partner.objects.create(name="National Network")
@@ -41,6 +43,12 @@ def world():
     rights.withdraw_consents(signer(campaign, "Fay", somerville, [organiser]))
     rights.withdraw(signer(campaign, "Gus", somerville, [organiser]))
     process_counts()  # as the worker does every second: the areas' tallies
+    return campaign, areas
+
+
+@pytest.fixture
+def world():
+    campaign, areas = supporters()
     client = signed_in(account(Role.ORGANISER, "organiser", email="organiser@example.org"))
     return campaign, areas, client
 

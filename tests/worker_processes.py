@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from .delivery_helpers import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -119,6 +122,20 @@ def emails_sent(database: ScenarioDatabase) -> int:
     """How many e-mails the test's database records sent."""
     [(count,)] = database.query("SELECT COUNT(*) FROM outbox_email WHERE state = 'sent'")
     return count
+
+
+def kill_mid_send(env: dict[str, str], log: Path, mailbox, *, senders: int) -> None:
+    """Start a sending worker while the mail server answers each message late,
+    and kill it with SIGKILL once four messages have arrived: mid-send."""
+    mailbox.delay = 0.5
+    worker = start_sender(env, log, senders=senders)
+    try:
+        assert wait_for(lambda: len(mailbox.received) >= 4, 60), log.read_text()
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
 
 
 def alive(pid: int) -> bool:
