@@ -212,7 +212,7 @@ def dashboard(campaign: Campaign) -> dict:
             Delivery.objects.filter(campaign=campaign, attempts__state=State.AWAITING_MAILING)
             .select_related("division")
             .annotate(letters=Count("attempts"))
-            .order_by("created_at")[:LISTED]
+            .order_by("created_at", "pk")[:LISTED]
         ),
         "failed_emails": failed_emails(campaign),
         "waiting": placing.waiting_by_state(campaign),
