@@ -3,6 +3,7 @@
     python -m tests.delivery_scenario setup SIGNERS
     python -m tests.delivery_scenario emails COUNT
     python -m tests.delivery_scenario webhooks COUNT URL SECRET
+    python -m tests.delivery_scenario update COUNT
 
 Run with DJANGO_SETTINGS_MODULE=undersigned.settings and the database in the
 environment (SQLITE_PATH or DATABASE_URL), after `undersigned migrate`. It
@@ -137,6 +138,33 @@ def webhooks(count: int, url: str, secret: str) -> None:
         actions.confirm(signed.pk, confirm_token(signed.pk, signed.link_version))
 
 
+def update(count: int) -> None:
+    """The local campaign's COUNT signers all agreed to hear from the
+    organisers; an organiser sends them an update: COUNT update e-mails wait
+    for the worker."""
+    import hashlib
+
+    from django.utils import timezone
+
+    from undersigned.campaigns.models import Campaign
+    from undersigned.signatures.models import Consent
+    from undersigned.updates import actions
+    from undersigned.updates.models import Update
+
+    setup(count)
+    campaign = Campaign.objects.get(slug="end-face-surveillance")
+    text = "Yes, Test Rights Group may e-mail me."
+    Consent.objects.bulk_create(
+        Consent(signature=signature, kind=Consent.Kind.ORGANISER, text=text,
+                text_sha256=hashlib.sha256(text.encode()).hexdigest(), given_at=timezone.now())
+        for signature in campaign.signatures.all()
+    )  # fmt: skip
+    news = actions.save_update(
+        Update(campaign=campaign, subject="We are close", body="Only a few more."), actor="o"
+    )
+    assert actions.send(news, expected=count, actor="organiser") == count
+
+
 if __name__ == "__main__":
     django.setup()
     command, *args = sys.argv[1:]
@@ -146,5 +174,7 @@ if __name__ == "__main__":
         emails(int(args[0]))
     elif command == "webhooks":
         webhooks(int(args[0]), args[1], args[2])
+    elif command == "update":
+        update(int(args[0]))
     else:
         raise SystemExit(f"unknown command {command!r}")

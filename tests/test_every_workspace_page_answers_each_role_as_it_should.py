@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from undersigned.campaigns.models import Partner
-from undersigned.integrations.webhooks import add_endpoint
+from undersigned.campaigns.models import Partner, Target
+from undersigned.deliveries.milestones import deliver_now
 from undersigned.signatures import actions
 from undersigned.signatures.rights import manage_url
 from undersigned.staff.roles import Role
+from undersigned.updates.actions import save_update
+from undersigned.updates.models import Update
 
-from .conftest import make_campaign
-from .workspace import account, districts, draft, signed_in
+from .conftest import make_campaign, run_worker
+from .delivery_helpers import sign_and_confirm
+from .workspace import account, districts, draft, signed_in, workspace_url, workspace_url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -58,14 +61,32 @@ EXPECTED = {
     "partner_campaigns": row(IN, IN, 200, 200, 403, 403),
     # Partner A co-sponsors the campaign; B learns nothing of it.
     "partner_campaign": row(IN, IN, 200, 404, 403, 403),
+    # The campaign's dashboard: its actions are POST only, its pack and exports GET.
+    "retry_deliveries": row(IN, IN, 403, 403, 403, 405),
+    "mark_mailed": row(IN, IN, 403, 403, 403, 405),
+    "place_now": row(IN, IN, 403, 403, 403, 405),
+    "delivery_pack": ORGANISERS_ONLY,
+    "export": ORGANISERS_ONLY,
+    "export_csv": ORGANISERS_ONLY,
+    "partner_export_csv": row(IN, IN, 200, 404, 403, 403),
+    # Updates to supporters.
+    "updates": ORGANISERS_ONLY,
+    "new_update": ORGANISERS_ONLY,
+    "update": ORGANISERS_ONLY,
+    "update_test": row(IN, IN, 403, 403, 403, 405),
+    "update_send": row(IN, IN, 403, 403, 403, 405),
 }
 
-
-def workspace_url_names() -> list[str]:
-    for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace == "organise":
-            return [pattern.name for pattern in entry.url_patterns]
-    raise AssertionError("no organise namespace in the URLconf")
+# The same URLs' answers to a POST (CSRF aside: the test client does not check it).
+AFTER_POST = 302  # back to the dashboard, with a message
+EXPECTED_POST = {
+    "retry_deliveries": row(IN, IN, 403, 403, 403, AFTER_POST),
+    "mark_mailed": row(IN, IN, 403, 403, 403, AFTER_POST),
+    "place_now": row(IN, IN, 403, 403, 403, AFTER_POST),
+    "update_test": row(IN, IN, 403, 403, 403, AFTER_POST),
+    # Without the number of recipients the organiser saw: refused, nothing sent.
+    "update_send": row(IN, IN, 403, 403, 403, 400),
+}
 
 
 @pytest.fixture
@@ -75,20 +96,26 @@ def world(client):
     partner_b = Partner.objects.create(name="Partner B")
     campaign = make_campaign(letter_body="Dear representative,\n\nPlease act.")
     campaign.partners.add(partner_a)
+    Target.objects.create(campaign=campaign, name="A. Official", postal_address="1 Example St")
     supporter = Client()
     signed = actions.sign(
         campaign, actions.SignerDetails(email="supporter@example.org", first_name="Sam")
     )
     assert supporter.get(manage_url(signed.signature)).status_code == 200
+    sign_and_confirm(campaign, None, 1)
+    run_worker()
+    delivery = deliver_now(campaign, actor="test")
+    run_worker()  # dispatched: one letter to print and post
+    save_update(Update(campaign=campaign, subject="News", body="We are **close**."), actor="t")
     clients = {
         "anonymous": Client(),
         "supporter": supporter,
         "partner_a": signed_in(account(Role.PARTNER, "partner-a", partner_a)),
         "partner_b": signed_in(account(Role.PARTNER, "partner-b", partner_b)),
         "reviewer": signed_in(account(Role.REVIEWER, "reviewer")),
-        "organiser": signed_in(account(Role.ORGANISER, "organiser")),
+        "organiser": signed_in(account(Role.ORGANISER, "organiser", email="o@example.org")),
     }
-    return campaign, clients
+    return campaign, delivery, clients
 
 
 def test_every_workspace_url_has_a_row():
@@ -96,17 +123,10 @@ def test_every_workspace_url_has_a_row():
 
 
 def test_each_role_gets_exactly_its_answer_from_every_workspace_url(world):
-    campaign, clients = world
+    campaign, delivery, clients = world
     seen = {}
     for name in workspace_url_names():
-        pattern_needs_pk = name in {
-            "campaign", "letter_pdf", "letter_png", "launch", "partner_campaign", "embedding",
-            "revoke_key",
-        } or name.startswith("step_")  # fmt: skip
-        args = [campaign.pk] if pattern_needs_pk else []
-        if name == "webhook":
-            args = [add_endpoint("https://crm.example.org/hook", actor="test").endpoint.pk]
-        url = reverse(f"organise:{name}", args=args)
+        url = workspace_url(name, campaign, delivery)
         for role in ROLES:
             response = clients[role].get(url)
             seen[(name, role)] = response.status_code
@@ -117,8 +137,23 @@ def test_each_role_gets_exactly_its_answer_from_every_workspace_url(world):
     assert wrong == {}, "(url, role): (got, expected)"
 
 
+def test_each_role_gets_exactly_its_answer_when_it_posts_to_an_action(world, mailoutbox):
+    campaign, delivery, clients = world
+    seen = {}
+    for name in EXPECTED_POST:
+        url = workspace_url(name, campaign, delivery)
+        for role in ROLES:
+            response = clients[role].post(url, {"delivery": [str(delivery.pk)]})
+            seen[(name, role)] = response.status_code
+            if response.status_code == AFTER_POST and role == "organiser":
+                assert response["Location"].startswith(f"/organise/campaigns/{campaign.pk}/")
+    expected = {(n, role): EXPECTED_POST[n][role] for n in EXPECTED_POST for role in ROLES}
+    wrong = {key: (seen[key], expected[key]) for key in expected if seen[key] != expected[key]}
+    assert wrong == {}, "(url, role): (got, expected)"
+
+
 def test_a_partner_never_sees_a_draft_it_co_sponsors(world):
-    campaign, clients = world
+    campaign, _delivery, clients = world
     partner = Partner.objects.get(name="Partner A")
     hidden = draft()
     hidden.partners.add(partner)
@@ -129,7 +164,7 @@ def test_a_partner_never_sees_a_draft_it_co_sponsors(world):
 
 
 def test_each_role_starts_in_its_own_section(world):
-    _campaign, clients = world
+    _campaign, _delivery, clients = world
     starts = {
         role: clients[role].get(reverse("organise:home"))["Location"]
         for role in ("partner_a", "reviewer", "organiser")
@@ -151,7 +186,7 @@ def test_a_password_without_the_second_factor_opens_nothing(world, settings):
 
 
 def test_workspace_accounts_do_not_open_the_django_admin(world):
-    _campaign, clients = world
+    _campaign, _delivery, clients = world
     for role in ("partner_a", "reviewer", "organiser"):
         response = clients[role].get(reverse("admin:index"))
         assert response.status_code == 302, role

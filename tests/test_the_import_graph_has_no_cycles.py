@@ -26,7 +26,7 @@ LAYERS = [
     ["outbox"],
     ["signatures"],
     ["abuse"],
-    ["deliveries"],
+    ["deliveries", "updates"],
     ["participation"],
     ["integrations"],
     ["staff"],
@@ -45,6 +45,7 @@ LOCAL_IMPORTS = {
     ("integrations/apps.py", "ready"): "connects the webhook events' receivers, registers "
     "webhook deliveries as outgoing work",
     ("outbox/apps.py", "ready"): "registers its e-mails as outgoing work",
+    ("updates/apps.py", "ready"): "registers what its e-mails say with the outbox",
     ("signatures/apps.py", "ready"): "registers what its e-mails say with the outbox, connects "
     "the placing of waiting signatures",
 }

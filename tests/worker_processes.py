@@ -139,6 +139,13 @@ def emails_sent(database: ScenarioDatabase) -> int:
     return count
 
 
+def kill_mid_send(env: dict[str, str], log: Path, mailbox, *, senders: int) -> None:
+    """Start a sending worker while the mail server answers each message late,
+    and kill it with SIGKILL once four messages have arrived: mid-send."""
+    mailbox.delay = 0.5
+    kill_when(start_sender(env, log, senders=senders), lambda: len(mailbox.received) >= 4, log)
+
+
 def alive(pid: int) -> bool:
     """Whether the process runs; a zombie (ended, not yet reaped) does not. Linux."""
     try:

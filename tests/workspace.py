@@ -7,12 +7,15 @@ Every address is on example.org; every lawmaker is made up.
 from __future__ import annotations
 
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.oath import totp
 
 from undersigned.areas.models import ContactPoint, Division, Official
 from undersigned.campaigns.actions import save_campaign
 from undersigned.campaigns.models import Campaign, Partner
+from undersigned.integrations.webhooks import add_endpoint
 from undersigned.staff.roles import Role, create_account
+from undersigned.updates.models import Update
 
 from .area_pages import CALIFORNIA, geography, link_postal_codes
 from .conftest import signed_in_with_second_factor
@@ -73,8 +76,10 @@ def senate_without_links() -> Division:
     return district
 
 
-def account(role: Role, username: str, partner: Partner | None = None):
-    return create_account(role, username, password=PASSWORD, partner=partner, actor="test")
+def account(role: Role, username: str, partner: Partner | None = None, *, email: str = ""):
+    return create_account(
+        role, username, password=PASSWORD, partner=partner, actor="test", email=email
+    )
 
 
 def signed_in(user) -> Client:
@@ -99,3 +104,32 @@ def draft(**fields) -> Campaign:
     }
     values.update(fields)
     return save_campaign(Campaign(**values))
+
+
+def workspace_patterns() -> dict[str, URLPattern]:
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace == "organise":
+            return {pattern.name: pattern for pattern in entry.url_patterns}
+    raise AssertionError("no organise namespace in the URLconf")
+
+
+URL_PATTERNS = workspace_patterns()
+
+
+def workspace_url_names() -> list[str]:
+    return list(URL_PATTERNS)
+
+
+def workspace_url(name: str, campaign, delivery) -> str:
+    """The URL of a workspace page, for this campaign (its delivery, its update)."""
+    if name in ("update", "update_test", "update_send"):
+        args = [campaign.pk, Update.objects.get(campaign=campaign).pk]
+    elif name == "delivery_pack":
+        args = [campaign.pk, delivery.pk]
+    elif name == "webhook":
+        args = [add_endpoint("https://crm.example.org/hook", actor="test").endpoint.pk]
+    else:
+        takes_pk = "<int:pk>" in str(URL_PATTERNS[name].pattern)
+        args = [campaign.pk] if takes_pk else []
+    query = "?who=opted_in" if name == "export_csv" else ""
+    return reverse(f"organise:{name}", args=args) + query

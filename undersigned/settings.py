@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "undersigned.signatures",
     "undersigned.abuse",
     "undersigned.deliveries",
+    "undersigned.updates",
     "undersigned.participation",
     "undersigned.integrations",
     "undersigned.retention",

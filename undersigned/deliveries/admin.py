@@ -14,11 +14,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from undersigned.campaigns.models import Campaign
-from undersigned.privacy.audit import record
 
 from . import milestones, sending
 from .models import Delivery, DeliveryAttempt
-from .rendering import file_stem, render_pack
+from .rendering import file_stem
 
 State = DeliveryAttempt.State
 
@@ -164,18 +163,7 @@ class DeliveryAdmin(admin.ModelAdmin):
             Delivery.objects.select_related("campaign", "division", "letter_version"),
             pk=delivery_id,
         )
-        attempts = list(delivery.attempts.filter(state=State.AWAITING_MAILING))
-        if not attempts:
-            attempts = list(delivery.attempts.all())
-        pdf = render_pack(delivery, attempts)
-        record(
-            request.user.get_username(),
-            "export",
-            what="delivery pack",
-            delivery=str(delivery.pk),
-            signers=delivery.signer_count,
-            letters=len(attempts),
-        )
+        pdf = sending.pack(delivery, actor=request.user.get_username())
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{file_stem(delivery)}-pack.pdf"'
         response["Cache-Control"] = "no-store"

@@ -25,11 +25,13 @@ from undersigned.outbox.models import Email
 from undersigned.outgoing import work
 from undersigned.outgoing.smtp import SMTP, Mailer
 from undersigned.outgoing.workers import task_waiting
+from undersigned.privacy.audit import record
+from undersigned.privacy.models import AuditEntry
 from undersigned.signatures.models import Consent, Signature
 
 from .models import Delivery, DeliveryAttempt, DeliverySigner
 from .recipients import recipients
-from .rendering import build_message, render_delivery
+from .rendering import build_message, render_delivery, render_pack
 from .signals import delivery_sent
 
 log = logging.getLogger(__name__)
@@ -192,6 +194,8 @@ def retry(attempts, *, actor: str) -> int:
         deliveries = set(failed.values_list("delivery_id", flat=True))
         changed = work.retry(failed)
         Delivery.objects.filter(pk__in=deliveries).update(completed_at=None)
+        if changed:
+            record(actor, AuditEntry.Action.RETRY, what="delivery attempts", attempts=changed)
     log.info("%s retried %s delivery attempts", actor, changed)
     return changed
 
@@ -206,9 +210,35 @@ def mark_mailed(attempts, *, actor: str) -> int:
         deliveries = set(
             DeliveryAttempt.objects.filter(pk__in=ids).values_list("delivery_id", flat=True)
         )
+        if changed:
+            record(
+                actor,
+                AuditEntry.Action.MAILED,
+                letters=changed,
+                deliveries=sorted(str(pk) for pk in deliveries),
+            )
     for delivery_id in deliveries:
         complete_if_done(delivery_id)
     return changed
+
+
+def pack(delivery: Delivery, *, actor: str) -> bytes:
+    """The printable pack: one letter per recipient awaiting mailing (every
+    recipient once none is). It lists every signer's name, so it is recorded
+    as an export."""
+    attempts = list(delivery.attempts.filter(state=State.AWAITING_MAILING))
+    if not attempts:
+        attempts = list(delivery.attempts.all())
+    pdf = render_pack(delivery, attempts)
+    record(
+        actor,
+        AuditEntry.Action.EXPORT,
+        what="delivery pack",
+        delivery=str(delivery.pk),
+        signers=delivery.signer_count,
+        letters=len(attempts),
+    )
+    return pdf
 
 
 def redispatch(delivery: Delivery) -> int:

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -46,7 +47,7 @@ from .access import organiser_campaign, organiser_view
 class Step:
     slug: str
     title: str | Promise
-    view: Callable[..., HttpResponse]
+    view: Callable[..., HttpResponseBase]
 
 
 def actor(request: HttpRequest) -> str:

@@ -1,4 +1,5 @@
-"""The builder's forms: each validates a whole step before anything is saved."""
+"""The workspace's forms: the builder's (each validates a whole step before
+anything is saved), the review queue's, the export's and the updates'."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from PIL import Image, UnidentifiedImageError
 from undersigned.areas.coverage import TypeCoverage
 from undersigned.areas.models import ROLE_LABELS, Division
 from undersigned.campaigns.models import Campaign, Partner
+from undersigned.counting.models import Tally
 from undersigned.integrations.embeds import parse_origins
 from undersigned.integrations.models import EventKind
 from undersigned.integrations.origins import normalise_url
+from undersigned.updates.models import Update
 
 TEXT = {"class": "wide"}
 
@@ -452,3 +455,54 @@ class WebhookForm(forms.Form):
 
     def clean_url(self) -> str:
         return normalise_url(self.cleaned_data.get("url", ""))
+
+
+class ExportForm(forms.Form):
+    """Which supporters an organiser's export holds."""
+
+    OPTED_IN = "opted_in"
+    CONFIRMED = "confirmed"
+
+    who = forms.ChoiceField(
+        label=_("Supporters"),
+        choices=[
+            (OPTED_IN, _("Confirmed signers who agreed to hear from the organisers")),
+            (CONFIRMED, _("Every confirmed signer (the opt-in column says who agreed)")),
+        ],
+        initial=OPTED_IN,
+        widget=forms.RadioSelect,
+    )
+
+
+class AreaChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Division) -> str:
+        return f"{obj.public_name} ({obj.type})"
+
+
+class UpdateForm(forms.ModelForm):
+    """An update to supporters: its words and, optionally, one area."""
+
+    class Meta:
+        model = Update
+        fields = ["subject", "body", "area"]
+        labels = {"subject": _("Subject"), "body": _("Message"), "area": _("Only in this area")}
+        help_texts = {
+            "body": _("Markdown: **bold**, *italic*, [links](https://…), lists."),
+            "area": _(
+                "Leave empty to write to every confirmed signer who agreed to hear from you."
+            ),
+        }
+        widgets = {"body": forms.Textarea(attrs={"rows": 12})}
+        field_classes = {"area": AreaChoice}
+
+    def __init__(self, *args, campaign: Campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        area = self.fields["area"]
+        assert isinstance(area, forms.ModelChoiceField)
+        # The areas the campaign has confirmed signers in.
+        area.queryset = Division.objects.filter(
+            pk__in=Tally.objects.filter(
+                campaign=campaign, division__isnull=False, confirmed__gt=0
+            ).values("division_id")
+        ).order_by("type", "name")
+        area.empty_label = _("Every area")

@@ -1,6 +1,7 @@
 """What a partner organisation's users see: the campaigns it co-sponsors,
-their counts and their public area pages. Nothing else (no drafts, no other
-partner's campaigns, no supporters' data)."""
+their counts, their public area pages, and an export of exactly the
+supporters who agreed to hear from the partner (exports.py). Nothing else: no
+drafts, no other partner's campaigns or supporters, no review queue."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from undersigned.participation.queries import area_url
 from undersigned.staff.roles import partner_of
 
 from .access import partner_campaign, partner_view
+from .exports import partner_audience
 
 
 @partner_view
@@ -33,6 +35,7 @@ def partner_campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
         "partner": partner,
         "campaign": campaign,
         "confirmed": confirmed_counts([campaign.pk])[campaign.pk],
+        "consenting": partner_audience(campaign, partner).count(),
         "groups": [(group, area_url(campaign, group.division)) for group in groups],
     }
     return render(request, "organise/partner_campaign.html", context)

@@ -62,7 +62,7 @@ def _decide(request, filters, waiting) -> HttpResponse:
     chosen = waiting
     if request.POST.get("scope") != "all":
         ids = request.POST.getlist("signature")
-        chosen = waiting.filter(pk__in=[pk for pk in ids if _is_uuid(pk)])
+        chosen = waiting.filter(pk__in=[pk for pk in ids if is_uuid(pk)])
     total = chosen.count()
     if total == 0:
         messages.error(request, _("Tick the signatures to decide on first."))
@@ -89,5 +89,5 @@ def _decide(request, filters, waiting) -> HttpResponse:
     return redirect("organise:review")
 
 
-def _is_uuid(value: str) -> bool:
+def is_uuid(value: str) -> bool:
     return len(value) == 36 and all(c in "0123456789abcdef-" for c in value.lower())

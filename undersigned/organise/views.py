@@ -6,18 +6,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from undersigned.campaigns.models import Campaign
-from undersigned.campaigns.readiness import checklist
-from undersigned.signatures.models import Signature
 from undersigned.staff.forms import WorkspaceLoginForm
 
 from .access import navigation, organiser_campaign, organiser_view, workspace_view
+from .dashboard import dashboard_page, status_counts
 
 
 class SignInView(auth_views.LoginView):
@@ -60,34 +58,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(sections[0]["url"])
 
 
-def signature_counts(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
-    """{campaign id: {status: signatures}} in one query."""
-    counts: dict[int, dict[str, int]] = {pk: {} for pk in campaign_ids}
-    rows = (
-        Signature.objects.filter(campaign_id__in=campaign_ids)
-        .values_list("campaign_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for campaign_id, status, n in rows:
-        counts[campaign_id][status] = n
-    return counts
-
-
 @organiser_view
 def campaigns(request: HttpRequest) -> HttpResponse:
     listed = list(Campaign.objects.order_by("status", "-created_at"))
-    counts = signature_counts([campaign.pk for campaign in listed])
+    counts = status_counts([campaign.pk for campaign in listed])
     rows = [{"campaign": campaign, "counts": counts[campaign.pk]} for campaign in listed]
     return render(request, "organise/campaigns.html", {"rows": rows})
 
 
 @organiser_view
 def campaign(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = organiser_campaign(pk)
-    context = {
-        "campaign": campaign,
-        "counts": signature_counts([campaign.pk])[campaign.pk],
-        "checklist": checklist(campaign) if campaign.status == Campaign.Status.DRAFT else None,
-    }
-    return render(request, "organise/campaign.html", context)
+    return dashboard_page(request, organiser_campaign(pk))

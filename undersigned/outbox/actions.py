@@ -33,6 +33,8 @@ PRIORITY: dict[str, int] = {
     Email.Kind.ALREADY_SIGNED: 1,
     Email.Kind.RECEIPT: 1,
     Email.Kind.DELIVERED: 2,
+    # News can wait for everything that confirms or reports a signature.
+    Email.Kind.UPDATE: 3,
 }
 
 # Withhold checks: (signature, kind) -> True to send nothing (see withhold_when).
@@ -54,10 +56,11 @@ def should_send(signature: Any, kind: str) -> bool:
     return not any(check(signature, kind) for check in _withhold)
 
 
-def _email(signature: Any, kind: str) -> Email:
+def _email(signature: Any, kind: str, about: Any = None) -> Email:
     return Email(
         kind=kind,
         signature=signature,
+        about=about,
         priority=PRIORITY[kind],
         network=caps.network_key(signature.network_digest),
         domain=caps.domain_key(signature.email),
@@ -79,11 +82,24 @@ def queue_email(signature: Any, kind: str) -> Email | None:
     return email
 
 
-def queue_emails(signatures: Iterable[Any], kind: str) -> list[Email]:
-    """Queue one e-mail of a kind to each of these signatures, in one insert."""
+def queue_emails(signatures: Iterable[Any], kind: str, *, about: Any = None) -> list[Email]:
+    """Queue one e-mail of a kind to each of these signatures, in one insert
+    (`about`: the row of the app above that they are about, see Email.about)."""
     return Email.objects.bulk_create(
-        [_email(signature, kind) for signature in signatures if should_send(signature, kind)]
+        [_email(s, kind, about) for s in signatures if should_send(s, kind)]
     )
+
+
+def forget_unsent(signatures: Any, kind: str) -> int:
+    """Drop the e-mails of a kind to these signatures (a queryset or a list)
+    that have not gone out (waiting, or failed and waiting for staff): the
+    signers no longer want them. One being sent at this moment goes (it was
+    handed over already, or is being). Returns how many were dropped."""
+    unsent = Email.objects.filter(
+        signature__in=signatures, kind=kind, state__in=[Email.State.PENDING, Email.State.FAILED]
+    )
+    dropped, _by_model = unsent.delete()
+    return dropped
 
 
 def send_row(email: Email, mailer: Mailer) -> None:

@@ -2,10 +2,11 @@
 
 What a message says is registered by the apps that write each kind, in their
 AppConfig.ready(): signatures (confirm, already signed) and deliveries
-(delivered). The outbox sits below both and imports neither
+(delivered), updates (update). The outbox sits below them and imports none
 (docs/architecture.md). A context must give `unsubscribe_url`, the link the
 List-Unsubscribe header carries, and may give `to_name`, the name in the To
-header (none when it gives none: see signatures.mail for when a name may go).
+header (none when it gives none: see signatures.mail for when a name may go),
+and `subject`, for a kind whose subject is written by people (an update's).
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def _build_message(email: Email) -> EmailMultiAlternatives:
     template = f"mail/{email.kind}"
     message = EmailMultiAlternatives(
         # The campaign's title in the signer's language when it has one.
-        subject=SUBJECTS[email.kind] % {"title": signature.campaign.text.title},
+        subject=context.get("subject")
+        or SUBJECTS[email.kind] % {"title": signature.campaign.text.title},
         body=render_to_string(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient(signature, context.get("to_name", ""))],

@@ -26,6 +26,8 @@ class Email(OutgoingWork):
         # Signed from a remembered device: counted at once, so this carries the
         # private link that a confirmation e-mail would have.
         RECEIPT = "receipt", "Your signature is counted"
+        # An update from the campaign's organisers (the updates app).
+        UPDATE = "update", "Update from the organisers"
 
     # The four states of all outgoing work, as Email.State.
     State = State
@@ -38,6 +40,11 @@ class Email(OutgoingWork):
     created_at = models.DateTimeField(auto_now_add=True)
     network = models.BinaryField(max_length=8, null=True, blank=True, editable=False)
     domain = models.BinaryField(max_length=8, null=True, blank=True, editable=False)
+    # For a kind about a row of an app above the outbox, that row's id (an
+    # update to supporters: the update's). The outbox never reads it; the
+    # constraint below makes it one e-mail per signature and row, whatever
+    # queues it twice.
+    about = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta(OutgoingWork.Meta):
         ordering = ["-created_at"]
@@ -52,6 +59,13 @@ class Email(OutgoingWork):
                 )
                 for key in ([], ["network"], ["domain"])
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["about", "signature"],
+                condition=Q(about__isnull=False),
+                name="email_once_per_signature_about",
+            )
         ]
 
     def __str__(self) -> str:

@@ -33,6 +33,11 @@ class AuditEntry(models.Model):
         API_READ = "api_read", "Supporters read through the API"
         API_VOUCH = "api_vouch", "Signature vouched for through the API"
         WEBHOOK = "webhook", "Webhook endpoint changed"
+        # The campaign dashboard (organise/dashboard.py) and supporter updates.
+        RETRY = "retry", "Sending tried again"
+        MAILED = "mailed", "Letters marked as mailed"
+        PLACE = "place", "Waiting signatures placed"
+        UPDATE = "update", "Update to supporters sent"
 
     at = models.DateTimeField()
     actor = models.CharField(max_length=150, help_text="Staff username, or 'system'.")

@@ -41,10 +41,12 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from undersigned.areas.forms import notice
-from undersigned.areas.lookup import Placement, needed_types, place
+from undersigned.areas.lookup import Placement, needed_types, place, place_many
 from undersigned.areas.models import Division, Official, SignatureDivision, TargetRule, type_label
 from undersigned.counting.actions import chunks, locked_tallies, record_placements
 from undersigned.counting.models import CountEvent
+from undersigned.privacy.audit import record
+from undersigned.privacy.models import AuditEntry
 
 from .models import Signature
 
@@ -374,13 +376,14 @@ def waiting_by_state(campaign: Any) -> list[WaitingInState]:
     def entry(state_id: int | None) -> WaitingInState:
         return states.setdefault(state_id, WaitingInState(None))
 
-    grouped = (
+    grouped = list(
         waiting([campaign.pk])
         .annotate(state_id=_state_of())
         .values_list("state_id", "country", "postal_code", "status")
         .annotate(n=Count("pk"))
         .order_by()
     )
+    place_many((country or campaign.country, code) for _s, country, code, _st, _n in grouped)
     for state_id, country, code, status, n in grouped:
         row = entry(state_id)
         if status == Signature.Status.CONFIRMED:
@@ -422,6 +425,20 @@ def _without_officials(campaign: Any) -> list[tuple[int | None, int]]:
         ):
             counts[state_id] += n
     return list(counts.items())
+
+
+def place_waiting_for(campaign: Any, *, actor: str) -> PlacingReport:
+    """Staff ask to place a campaign's waiting signatures now (the workspace's
+    "place now"): place_waiting() for it, in the audit log."""
+    report = place_waiting(campaign_ids=[campaign.pk])
+    record(
+        actor,
+        AuditEntry.Action.PLACE,
+        campaign=campaign.pk,
+        examined=report.examined,
+        placed=report.placed,
+    )
+    return report
 
 
 def on_areas_changed(sender: Any, *, report: Any, **kwargs: Any) -> PlacingReport | None:

@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from undersigned.counting.actions import record_transition
+from undersigned.outbox.actions import forget_unsent
+from undersigned.outbox.models import Email
 
 from . import placing
 from .actions import record_consents
@@ -120,7 +122,13 @@ def withdraw_consents(signature: Signature, consent_ids=None) -> int:
     consents = Consent.objects.filter(signature=signature, withdrawn_at__isnull=True)
     if consent_ids is not None:
         consents = consents.filter(pk__in=list(consent_ids))
-    return consents.update(withdrawn_at=timezone.now())
+    changed = consents.update(withdrawn_at=timezone.now())
+    if not signature.consents.filter(
+        kind=Consent.Kind.ORGANISER, partner__isnull=True, withdrawn_at__isnull=True
+    ).exists():
+        # Updates from the organisers already queued for them do not go.
+        forget_unsent([signature], Email.Kind.UPDATE)
+    return changed
 
 
 @transaction.atomic
@@ -139,6 +147,7 @@ def withdraw(signature: Signature) -> bool:
         pk=signature.pk,
         status__in=[Signature.Status.PENDING, Signature.Status.QUARANTINED],
     ).update(**withdrawn, held_status="")
+    forget_unsent([signature], Email.Kind.UPDATE)  # updates go to signers only
     signature.refresh_from_db()
     return bool(changed)
 
@@ -168,6 +177,7 @@ def anonymise(signatures) -> int:
     of any delivery that carried them. Every private link stops working.
     """
     Consent.objects.filter(signature__in=signatures).delete()
+    forget_unsent(signatures, Email.Kind.UPDATE)
     return signatures.update(
         **dict.fromkeys(SEALED),
         email_digest=b"",
