@@ -229,8 +229,11 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 # sender network (the /24 or /64 the abuse checks see), to one recipient
 # domain, and overall. Mail beyond a cap waits for room, confirmations
 # first; none is dropped. 0 turns a cap off. Set MAIL_PER_HOUR to what your
-# mail provider allows.
-MAIL_PER_HOUR_PER_NETWORK = int(os.environ.get("MAIL_PER_HOUR_PER_NETWORK", "50"))
+# mail provider allows. The network cap is sized for an honest surge on one
+# network (a campus or an office: 300 signers on one /24 within an hour get
+# their confirmations within that hour) while bounding what a script on one
+# network can make us send.
+MAIL_PER_HOUR_PER_NETWORK = int(os.environ.get("MAIL_PER_HOUR_PER_NETWORK", "300"))
 MAIL_PER_HOUR_PER_DOMAIN = int(os.environ.get("MAIL_PER_HOUR_PER_DOMAIN", "2000"))
 MAIL_PER_HOUR = int(os.environ.get("MAIL_PER_HOUR", "10000"))
 
