@@ -29,7 +29,8 @@ except Exception as error:
   # the tests start, go through it (tests/pooler.py).
   pooling=()
   if command -v pgbouncer >/dev/null; then
-    port=${PGBOUNCER_PORT:-6432}
+    # Not 6432: Debian's packaged pgbouncer service listens there when it runs.
+    port=${PGBOUNCER_PORT:-6439}
     PG_HOST=$(echo "$PG_URL" | sed -E 's#^[a-z]+://[^@]*@([^:/]+).*#\1#') \
     PG_PORT=$(echo "$PG_URL" | sed -E 's#^[a-z]+://[^@]*@[^:/]+:?([0-9]*)/.*#\1#') \
       bash scripts/pgbouncer.sh start "$port" "${TMPDIR:-/tmp}/undersigned-pgbouncer-$port"
