@@ -18,7 +18,17 @@ from undersigned.outgoing.models import OutgoingWork
 from undersigned.privacy.fields import SealedField
 
 
-class ApiKey(models.Model):
+class OwnedByPartner:
+    """A key or an endpoint: the organisation's own, or one partner's."""
+
+    partner: Partner | None
+
+    @property
+    def owner_name(self) -> str:
+        return self.partner.name if self.partner else str(_("The organisation"))
+
+
+class ApiKey(OwnedByPartner, models.Model):
     """A bearer key for the API (header `OSDI-API-Token`).
 
     Only the SHA-256 of the key is stored: it is shown once, when made. The
@@ -71,10 +81,6 @@ class ApiKey(models.Model):
         return f"{self.label} ({self.prefix}…)"
 
     @property
-    def owner_name(self) -> str:
-        return self.partner.name if self.partner else str(_("The organisation"))
-
-    @property
     def actor(self) -> str:
         """How the audit log names what this key did."""
         return f"api-key:{self.pk}"
@@ -123,7 +129,7 @@ def every_event() -> list[str]:
     return list(EventKind.values)
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(OwnedByPartner, models.Model):
     """Where an organisation's (or a partner's) tool wants to hear of events.
 
     The secret signs every body (sending.py); sealed at rest like personal
@@ -159,10 +165,6 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.url})"
-
-    @property
-    def owner_name(self) -> str:
-        return self.partner.name if self.partner else str(_("The organisation"))
 
 
 class WebhookEvent(models.Model):

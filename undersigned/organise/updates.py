@@ -100,16 +100,12 @@ def send_test(request: HttpRequest, pk: int, update_id) -> HttpResponse:
     to = getattr(request.user, "email", "")
     if not to:
         problem = _("Your account has no e-mail address to send the test to. Nothing was sent.")
-        return render(
-            request, "organise/update.html", page_context(update, form, problem=problem), status=400
-        )
+        return refused(request, update, form, problem, status=400)
     try:
         actions.send_test(update, to=to, actor=actor(request))
     except actions.NotSent:
         problem = _("The mail server did not take the test message. Nothing was sent; try again.")
-        return render(
-            request, "organise/update.html", page_context(update, form, problem=problem), status=503
-        )
+        return refused(request, update, form, problem, status=503)
     messages.success(request, _("A test was sent to %(address)s.") % {"address": to})
     return redirect("organise:update", pk=campaign.pk, update_id=update.pk)
 
@@ -125,9 +121,7 @@ def send(request: HttpRequest, pk: int, update_id) -> HttpResponse:
         expected = int(request.POST.get("recipients", ""))
     except ValueError:
         problem = _("The request did not say how many supporters you saw. Nothing was sent.")
-        return render(
-            request, "organise/update.html", page_context(update, form, problem=problem), status=400
-        )
+        return refused(request, update, form, problem, status=400)
     try:
         queued = actions.send(update, expected=expected, actor=actor(request))
     except actions.AudienceChanged as changed:
@@ -138,16 +132,12 @@ def send(request: HttpRequest, pk: int, update_id) -> HttpResponse:
             "sent; check the update and send it again.",
             changed.now,
         ) % {"n": changed.now}
-        return render(
-            request, "organise/update.html", page_context(update, form, problem=problem), status=409
-        )
+        return refused(request, update, form, problem, status=409)
     except ValidationError as error:
         update = _update(campaign, update_id)
         form = None if update.is_sent else form
         problem = " ".join(error.messages)
-        return render(
-            request, "organise/update.html", page_context(update, form, problem=problem), status=400
-        )
+        return refused(request, update, form, problem, status=400)
     messages.success(
         request,
         ngettext(
@@ -158,3 +148,10 @@ def send(request: HttpRequest, pk: int, update_id) -> HttpResponse:
         % {"n": queued},
     )
     return redirect("organise:update", pk=campaign.pk, update_id=update.pk)
+
+
+def refused(request: HttpRequest, update, form, problem, *, status: int) -> HttpResponse:
+    """The update's page again, saying why nothing was done."""
+    return render(
+        request, "organise/update.html", page_context(update, form, problem=problem), status=status
+    )
