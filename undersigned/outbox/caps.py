@@ -89,7 +89,8 @@ def _windows(
 def throttle(rows: list[Email], now: datetime) -> dict[Any, datetime]:
     """The rows of a claimed batch (in priority order) that are over a cap,
     each with when it may be tried again. Three queries, whatever the batch."""
-    recent = Email.objects.filter(claimed_at__gte=now - WINDOW)
+    # A claim exactly a window old has left it: room_at() is that moment.
+    recent = Email.objects.filter(claimed_at__gt=now - WINDOW)
     overall = Window(settings.MAIL_PER_HOUR)
     if overall.cap:
         counted = recent.aggregate(used=Count("pk"), oldest=Min("claimed_at"))
