@@ -22,6 +22,8 @@ from undersigned.deliveries.models import Delivery
 from undersigned.deliveries.rendering import (
     FALLBACKS,
     FONTS,
+    letter_texts,
+    needs_fallbacks,
     new_pdf,
     render_delivery,
     signer_rows,
@@ -246,8 +248,9 @@ def render_delivery_with_a_name(delivery, name: str):
 
 
 def test_chinese_japanese_and_korean_names_use_their_fallback_fonts(delivery):
-    pdf = new_pdf(delivery)
-    write_letter(pdf, delivery, signer_rows(delivery))
+    rows = signer_rows(delivery)
+    pdf = new_pdf(delivery, letter_texts(delivery, rows))
+    write_letter(pdf, delivery, rows)
     data = bytes(pdf.output())
     for face in (b"KurintoSans", b"KurintoSansSC", b"KurintoSansJP", b"KurintoSansKR"):
         assert face in data
@@ -257,3 +260,18 @@ def test_a_letter_with_every_script_renders_to_the_same_bytes_twice(delivery):
     first, second = render_delivery(delivery), render_delivery(delivery)
     assert first.pdf == second.pdf
     assert first.pdf_sha256 == second.pdf_sha256
+
+
+def test_a_letter_without_han_kana_or_hangul_loads_no_fallback_font(delivery):
+    """The fallbacks' files are large: loading and subsetting them took most
+    of a letter's rendering time. Only a letter that draws a character Kurinto
+    Sans lacks (or is written in Chinese, Japanese or Korean) loads them."""
+    latin = [row for row in signer_rows(delivery) if not needs_fallbacks("es", [row.name])]
+    assert 0 < len(latin) < len(signer_rows(delivery))  # the fixture has both kinds
+    pdf = new_pdf(delivery, letter_texts(delivery, latin))
+    write_letter(pdf, delivery, latin)
+    data = bytes(pdf.output())
+    assert b"KurintoSans" in data
+    assert not any(face.encode() in data for face in FALLBACKS.values())
+    assert needs_fallbacks("ja", ["Dear Mayor"])  # the letter's own words, in Japanese
+    assert not needs_fallbacks("en", ["Zoë Ñúñez\n\tمريم Ελένη"])  # line breaks draw nothing

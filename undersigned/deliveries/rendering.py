@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from email import encoders
 from email.mime.base import MIMEBase
@@ -37,11 +38,13 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from undersigned.addresses import ascii_address
 from undersigned.areas.models import SignatureDivision
+from undersigned.memo import FOREVER, Expiring
 from undersigned.privacy.csvsafe import csv_lines
 from undersigned.signatures.models import Consent
 
@@ -196,7 +199,50 @@ class LetterPDF(FPDF):
         self.set_text_color(0)
 
 
-def new_pdf(delivery: Delivery) -> LetterPDF:
+# The characters Kurinto Sans draws, read once per process from its file.
+_covered: Expiring[frozenset[int]] = Expiring(FOREVER, max_entries=4)
+# Languages whose own words (the headings, the footer) need the fallbacks.
+FALLBACK_LANGUAGES = {"zh", "ja", "ko"}
+
+
+def covered_by_kurinto() -> frozenset[int]:
+    def read() -> frozenset[int]:
+        font = TTFont(str(FONTS / "KurintoSans-Rg.ttf"), lazy=True)
+        try:
+            return frozenset(font.getBestCmap())
+        finally:
+            font.close()
+
+    return _covered.get("Kurinto Sans", read)
+
+
+def needs_fallbacks(language: str, texts: Iterable[str]) -> bool:
+    """Whether a letter in this language with these texts (everything it
+    writes but its own translated words) draws a character Kurinto Sans
+    lacks. The fallbacks' files are large (Han, kana, hangul): loading and
+    subsetting them took most of a letter's rendering time, for letters
+    that never use them."""
+    if language.split("-")[0] in FALLBACK_LANGUAGES:
+        return True
+    covered = covered_by_kurinto()
+    return any(
+        ord(char) not in covered and char.isprintable() and not char.isspace()
+        for text in texts
+        for char in text
+    )
+
+
+def letter_texts(delivery: Delivery, rows: list[SignerRow], addressees=()) -> Iterator[str]:
+    """Everything a letter writes that is not its own translated words."""
+    letter = delivery.letter_version
+    yield from (letter.subject, letter.body, delivery.label, delivery.occasion)
+    yield delivery.campaign.organisation
+    yield from addressees
+    for row in rows:
+        yield from (row.name, row.place, row.email, row.comment)
+
+
+def new_pdf(delivery: Delivery, texts: Iterable[str]) -> LetterPDF:
     paper = "Letter" if delivery.campaign.country in {"US", "CA"} else "A4"
     pdf = LetterPDF(format=paper)
     pdf.receipt = receipt_url(delivery)
@@ -207,10 +253,11 @@ def new_pdf(delivery: Delivery) -> LetterPDF:
     pdf.set_lang(delivery.letter_version.language)
     pdf.add_font(FONT, "", str(FONTS / "KurintoSans-Rg.ttf"))
     pdf.add_font(FONT, "B", str(FONTS / "KurintoSans-Bd.ttf"))
-    for family, stem in FALLBACKS.items():
-        pdf.add_font(family, "", str(FONTS / f"{stem}-Rg.ttf"))
-        pdf.add_font(family, "B", str(FONTS / f"{stem}-Bd.ttf"))
-    pdf.set_fallback_fonts(list(FALLBACKS), exact_match=False)
+    if needs_fallbacks(delivery.letter_version.language, texts):
+        for family, stem in FALLBACKS.items():
+            pdf.add_font(family, "", str(FONTS / f"{stem}-Rg.ttf"))
+            pdf.add_font(family, "B", str(FONTS / f"{stem}-Bd.ttf"))
+        pdf.set_fallback_fonts(list(FALLBACKS), exact_match=False)
     # HarfBuzz: joined Arabic letters, right-to-left runs in their order,
     # combining marks placed; the direction is found for each run of text.
     pdf.set_text_shaping(True)
@@ -293,7 +340,7 @@ def write_comments(pdf: LetterPDF, rows: list[SignerRow]) -> None:
 
 
 def render_pdf(delivery: Delivery, rows: list[SignerRow]) -> bytes:
-    pdf = new_pdf(delivery)
+    pdf = new_pdf(delivery, letter_texts(delivery, rows))
     write_letter(pdf, delivery, rows)
     return bytes(pdf.output())
 
@@ -306,11 +353,12 @@ def render_pack(delivery: Delivery, attempts: list[DeliveryAttempt]) -> bytes:
 
 def _render_pack(delivery: Delivery, attempts: list[DeliveryAttempt]) -> bytes:
     rows = signer_rows(delivery)
-    pdf = new_pdf(delivery)
-    for attempt in attempts:
-        addressee = "\n".join(
-            part for part in (attempt.name, attempt.office, attempt.address) if part
-        )
+    addressees = [
+        "\n".join(part for part in (attempt.name, attempt.office, attempt.address) if part)
+        for attempt in attempts
+    ]
+    pdf = new_pdf(delivery, letter_texts(delivery, rows, addressees))
+    for addressee in addressees:
         write_letter(pdf, delivery, rows, addressee=addressee)
     return bytes(pdf.output())
 
