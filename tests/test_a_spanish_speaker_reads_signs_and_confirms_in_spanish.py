@@ -65,7 +65,7 @@ def test_a_spanish_signer_signs_the_spanish_letter_and_is_written_to_in_spanish(
     page = client.get(confirm_path).content.decode()
     assert "Confirma tu firma" in page
     thanks = client.post(confirm_path, follow=True).content.decode()
-    assert "Gracias: tu firma cuenta" in thanks
+    assert "Gracias por firmar." in thanks
 
     manage = client.get(MANAGE.search(message.body).group(1)).content.decode()
     assert "Lo que guardamos sobre ti" in manage

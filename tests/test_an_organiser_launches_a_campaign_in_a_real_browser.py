@@ -141,7 +141,7 @@ def supporter_signs_and_confirms(page: Page, campaign: Campaign, smtp) -> None:
     text = smtp.received[0].get_body(("plain",)).get_content()
     page.goto(CONFIRM_LINK.search(text).group(0))
     page.get_by_role("button", name="Confirm my signature").click()
-    expect(page.get_by_role("heading", name="Thank you: your signature counts")).to_be_visible()
+    expect(page.get_by_role("heading", name="Thank you for signing.")).to_be_visible()
 
 
 def dashboard_shows_the_signature(page: Page, campaign: Campaign) -> None:

@@ -21,7 +21,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def campaign(live_server):
+def campaign(live_server, settings):
+    # A test types faster than any person: it would be asked for the check
+    # (test_the_check_in_a_real_browser.py), which is not what this is about.
+    settings.SIGN_MIN_SECONDS = 0
     made_up_massachusetts()
     campaign = make_campaign()
     target_by_area(campaign, "cd", "rep")

@@ -46,7 +46,7 @@ def test_find_others_near_you_goes_from_the_thank_you_page_to_the_signers_area(
     run_worker()
     page.goto(CONFIRM_LINK.search(outbox[0].body).group(0))
     page.get_by_role("button", name="Confirm my signature").click()
-    expect(page.get_by_role("heading", name="Thank you: your signature counts")).to_be_visible()
+    expect(page.get_by_role("heading", name="Thank you for signing.")).to_be_visible()
 
     page.get_by_role("link", name="Find others near you in Somerville, MA").click()
 

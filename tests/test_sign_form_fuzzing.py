@@ -36,6 +36,8 @@ from .conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
 
+CHECK = b"One more step: your signature is not sent yet."
+
 # Plausible values for every field the form posts, so that a good share of
 # examples sign. "issued" is the form's signed render time, "website" the
 # honeypot a person never fills in.
@@ -146,11 +148,25 @@ def test_any_input_either_signs_or_shows_field_errors(client, asks_everything, p
         assert 'aria-invalid="true"' in page
         assert nothing_stored()
         return
+    if CHECK in response.content:
+        # A signal a person can trip (a disposable-looking domain): the form
+        # again with the check, and nothing stored until it is passed.
+        event("asked for the check")
+        assert nothing_stored()
+        return
     assert b"Check your e-mail" in response.content
     signature = Signature.objects.get()
     assert bytes(signature.email_digest) == email_digest(post["email"])
-    assert Email.objects.filter(signature=signature).count() == 1
     assert Consent.objects.count() == (1 if post.get("consent_organiser") else 0)
+    if signature.status == Signature.Status.QUARANTINED:
+        # A wild honeypot or form token: held, and nothing is sent.
+        event("held")
+        reasons = set(signature.quarantine_reason.split(", "))
+        assert reasons <= {"honeypot filled", "no valid form token"}
+        assert ("honeypot filled" in reasons) == bool(post.get("website"))
+        assert not Email.objects.exists()
+        return
+    assert Email.objects.filter(signature=signature).count() == 1
     for name in ("first_name", "last_name", "street_address", "phone", "comment"):
         assert is_clean(getattr(signature, name), name), name
     assert signature.postal_code == normalise_postal_code(signature.postal_code, "US")

@@ -53,7 +53,7 @@ def confirm_from_email(page: Page, outbox, live_server) -> None:
     assert link.startswith(live_server.url + "/")
     page.goto(link)
     page.get_by_role("button", name="Confirm my signature").click()
-    expect(page.get_by_role("heading", name="Thank you: your signature counts")).to_be_visible()
+    expect(page.get_by_role("heading", name="Thank you for signing.")).to_be_visible()
 
 
 def test_a_supporter_signs_confirms_and_is_counted_without_leaving_the_site(

@@ -247,8 +247,17 @@ RETENTION_MONTHS_AFTER_CLOSE = int(os.environ.get("RETENTION_MONTHS_AFTER_CLOSE"
 # Abuse resistance (see undersigned/abuse/).
 # Seconds a person needs at least between seeing the form and sending it.
 SIGN_MIN_SECONDS = float(os.environ.get("SIGN_MIN_SECONDS", "3"))
-# Proof-of-work difficulty: the browser tries on average half this many hashes.
+# Proof-of-work difficulty at rest: the browser tries on average half this
+# many hashes (undersigned/abuse/checks.py; bench/pow.py measures it).
 POW_MAX_NUMBER = int(os.environ.get("POW_MAX_NUMBER", "50000"))
+# Above this many sign-ups a minute on a campaign, the proof of work grows
+# harder in proportion, up to POW_MAX_FACTOR times its difficulty at rest.
+POW_SURGE_PER_MINUTE = float(os.environ.get("POW_SURGE_PER_MINUTE", "30"))
+POW_MAX_FACTOR = float(os.environ.get("POW_MAX_FACTOR", "8"))
+# The check without JavaScript: wait this long, then press Sign again. A
+# network may pass it this many times an hour per campaign (0: no limit).
+SIGN_CHECK_WAIT_SECONDS = float(os.environ.get("SIGN_CHECK_WAIT_SECONDS", "10"))
+WAIT_PASSES_PER_HOUR = int(os.environ.get("WAIT_PASSES_PER_HOUR", "30"))
 # How many reverse proxies append to X-Forwarded-For in front of the app.
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 

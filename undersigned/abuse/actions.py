@@ -1,4 +1,5 @@
-"""Staff decisions on suspect signatures. Each one is written to the audit log."""
+"""Staff decisions on suspect signatures and a campaign's protection. Each
+one is written to the audit log."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from undersigned.campaigns.models import Campaign
 from undersigned.counting.actions import chunks, record_transitions
+from undersigned.outbox.models import Email
 from undersigned.privacy.audit import record
+from undersigned.privacy.models import AuditEntry
+from undersigned.signatures.actions import email_within_share
 from undersigned.signatures.models import Signature
 from undersigned.signatures.signals import signature_confirmed
 
@@ -40,7 +45,10 @@ def lock_counted(signature_ids: Iterable[Any], *, held: bool = False) -> list[tu
 
 @transaction.atomic
 def release(signatures, *, actor: str) -> int:
-    """Let quarantined signatures count as what they would have been."""
+    """Let quarantined signatures count as what they would have been.
+
+    Those held at signing were sent nothing: released and still waiting for
+    confirmation, they get their confirmation e-mail now."""
     chosen = signatures.filter(status=Status.QUARANTINED).exclude(held_status="")
     ids = list(chosen.values_list("pk", flat=True))
     counted = lock_counted(ids, held=True)
@@ -49,10 +57,55 @@ def release(signatures, *, actor: str) -> int:
     )
     record_transitions(counted, +1)
     for campaign_id in {campaign for _pk, campaign in counted}:
-        ids = [pk for pk, campaign in counted if campaign == campaign_id]
-        signature_confirmed.send(sender=Signature, signature_ids=ids, campaign_id=campaign_id)
+        confirmed = [pk for pk, campaign in counted if campaign == campaign_id]
+        signature_confirmed.send(sender=Signature, signature_ids=confirmed, campaign_id=campaign_id)
+    never_mailed = Signature.objects.filter(
+        pk__in=ids, status=Status.PENDING, emails_queued=0
+    ).select_related("campaign")
+    for signature in never_mailed:
+        email_within_share(signature, Email.Kind.CONFIRM)
     record(actor, "release", signatures=released)
     return released
+
+
+def review_queue(*, campaign=None):
+    """The quarantined signatures waiting for a decision: the organisers'
+    workspace's review queue (organise/review.py, where reviewers release
+    or invalidate them, one by one or the whole filtered queue at once) and
+    the digest that tells them it grew (digest.py)."""
+    waiting = Signature.objects.filter(status=Status.QUARANTINED)
+    if campaign is not None:
+        waiting = waiting.filter(campaign=campaign)
+    return waiting
+
+
+@transaction.atomic
+def set_protection(
+    campaign: Campaign,
+    *,
+    actor: str,
+    proof_of_work: bool | None = None,
+    rate_limit_per_hour: int | None = None,
+) -> Campaign:
+    """Switch a campaign's proof of work for every signer on or off, or set
+    how many sign-ups an hour one network makes before each further one is
+    checked (0: no limit). For the admin, the workspace and the console."""
+    changed: dict[str, bool | int] = {}
+    if proof_of_work is not None:
+        changed["proof_of_work"] = bool(proof_of_work)
+    if rate_limit_per_hour is not None:
+        if rate_limit_per_hour < 0:
+            raise ValueError("rate_limit_per_hour must be 0 or more")
+        changed["rate_limit_per_hour"] = rate_limit_per_hour
+    if not changed:
+        return campaign
+    for name, value in changed.items():
+        setattr(campaign, name, value)
+    # save() tells every process's campaign cache (campaigns/cache.py).
+    campaign.save(update_fields=[*changed, "updated_at"])
+    record(actor, AuditEntry.Action.CAMPAIGN_EDIT, campaign=campaign.pk, step="protection",
+           **changed)  # fmt: skip
+    return campaign
 
 
 @transaction.atomic

@@ -88,13 +88,19 @@ class ReviewAdmin(admin.ModelAdmin):
     """Quarantined signatures and bursts, with bulk decisions counted before they happen."""
 
     list_display = [
-        "created_at", "campaign", "status", "held_status", "quarantine_reason", "postal_code",
-        "network",
+        "created_at", "campaign", "status", "held_status", "quarantine_reason", "signals",
+        "check_passed", "postal_code", "network",
     ]  # fmt: skip
-    list_filter = ["status", NetworkBurstFilter, DomainBurstFilter, "campaign", "quarantine_reason"]
+    list_filter = [
+        "status", NetworkBurstFilter, DomainBurstFilter, "campaign", "quarantine_reason",
+        "check_passed",
+    ]  # fmt: skip
     list_select_related = ["campaign"]
     actions = ["release_selected", "invalidate_selected", "quarantine_selected"]
-    fields = ["campaign", "status", "held_status", "quarantine_reason", "postal_code", "created_at"]
+    fields = [
+        "campaign", "status", "held_status", "quarantine_reason", "signals", "check_passed",
+        "postal_code", "created_at",
+    ]  # fmt: skip
     readonly_fields = fields
     list_per_page = 100
 

@@ -1,9 +1,20 @@
-"""Decide, at signing time, whether a signature goes to the review queue.
+"""Decide, at signing time, what a sign-up's signals call for.
 
-Nothing here rejects anyone: a suspect signature is quarantined silently. The
-signer sees the normal flow and gets the normal e-mail; the signature never
-counts until staff release it. That way an attacker learns nothing from the
-answers, and a real person caught by a rule loses nothing.
+Two kinds of signal, treated differently, because an honest person must
+never be lost silently:
+
+- **Near-certain abuse** (`held`): a filled honeypot, a form token that is
+  missing or not ours, a staff block rule. No person's browser does these.
+  The signature is quarantined silently and nothing is sent: the sender
+  sees the usual answer, and staff may release it from the review queue
+  (which sends the confirmation then).
+- **What a real person can trip** (`signals`): a form sent faster than
+  people type (browser autofill), many signers from one network (a campus,
+  an office, a carrier's shared addresses), an e-mail domain on the
+  disposable list, a page left open for more than a day, a form sent a
+  second time. The signer is asked to pass a check they can pass
+  (checks.py) and then signs like anyone else; the signals are recorded on
+  the signature for staff, never turned into a loss.
 """
 
 from __future__ import annotations
@@ -16,14 +27,28 @@ from django.conf import settings
 from django.utils import timezone
 
 from undersigned.memo import Expiring
+from undersigned.signatures.actions import Screening
 from undersigned.signatures.models import Signature
 
 from .models import ListRule
-from .networks import client_ip, network_digest, network_of
-from .timing import form_age
+from .networks import client_ip, network_digest, network_of, network_origin
+from .timing import FormToken, TokenState, read_form_token
 
 RULES_TTL = 10.0
 _rules: Expiring[list[ListRule]] = Expiring(RULES_TTL, max_entries=1)
+
+HONEYPOT = "honeypot filled"
+NO_TOKEN = "no valid form token"
+BLOCKED = "block list"
+FAST = "submitted too fast"
+OLD_FORM = "form older than a day"
+BUSY_NETWORK = "network rate limit"
+DISPOSABLE = "disposable e-mail domain"
+REUSED_FORM = "form already used"
+
+
+# The signals a check page's token carries to the next submission.
+CARRIED = {FAST, OLD_FORM, BUSY_NETWORK, DISPOSABLE, REUSED_FORM}
 
 
 def current_rules() -> list[ListRule]:
@@ -38,11 +63,29 @@ def forget_cached_rules() -> None:
 @dataclass
 class Assessment:
     network_digest: bytes | None
-    reasons: list[str] = field(default_factory=list)
+    network_origin: int
+    token: FormToken
+    # Near-certain abuse: quarantine silently, send nothing.
+    held: list[str] = field(default_factory=list)
+    # What a real person can trip: ask for a check, record for staff.
+    signals: list[str] = field(default_factory=list)
 
     @property
     def quarantine(self) -> bool:
-        return bool(self.reasons)
+        return bool(self.held)
+
+    @property
+    def reasons(self) -> list[str]:
+        return self.held + self.signals
+
+    def screening(self, check: str = "") -> Screening:
+        return Screening(
+            network_digest=self.network_digest,
+            network_origin=self.network_origin,
+            held=tuple(self.held),
+            signals=tuple(self.signals),
+            check=check,
+        )
 
 
 def assess(
@@ -64,40 +107,60 @@ def assess(
     the disposable domains apply as to everyone.
     """
     address = client_ip(request)
-    digest = None if relayed else network_digest(network_of(address))
-    result = Assessment(network_digest=digest)
-    if not relayed:
-        _check_form(result, form_token, honeypot)
+    if relayed:
+        # No form, no honeypot, and the partner's server's network: only the
+        # staff lists and the disposable domains speak (below).
+        result = Assessment(None, 0, FormToken(TokenState.FORGED))
+    else:
+        network = network_of(address)
+        result = Assessment(
+            network_digest(network), network_origin(campaign.pk, network), read_form_token(form_token)
+        )
+        _check_form(result, honeypot)
+    digest = result.network_digest
     domain = email.rpartition("@")[2].strip().lower().rstrip(".")
-    rules = current_rules()
     matching = [
         rule
-        for rule in rules
+        for rule in current_rules()
         if (rule.kind == ListRule.Kind.EMAIL_DOMAIN and rule.matches_domain(domain))
         or (rule.kind == ListRule.Kind.NETWORK and address is not None and rule.matches_ip(address))
     ]
     if any(rule.verdict == ListRule.Verdict.ALLOW for rule in matching):
         return result
     if any(rule.verdict == ListRule.Verdict.BLOCK for rule in matching):
-        result.reasons.append("block list")
+        result.held.append(BLOCKED)
     if domain in DISPOSABLE_DOMAINS:
-        result.reasons.append("disposable e-mail domain")
-    if campaign.rate_limit_per_hour and digest is not None:
-        recent = Signature.objects.filter(
-            campaign=campaign,
-            network_digest=digest,
-            created_at__gte=timezone.now() - timedelta(hours=1),
-        )[: campaign.rate_limit_per_hour].count()
-        if recent >= campaign.rate_limit_per_hour:
-            result.reasons.append("network rate limit")
+        result.signals.append(DISPOSABLE)
+    if network_is_busy(campaign, digest):
+        result.signals.append(BUSY_NETWORK)
+    result.signals = list(dict.fromkeys(result.signals))
     return result
 
 
-def _check_form(result: Assessment, form_token: str | None, honeypot: str) -> None:
+def _check_form(result: Assessment, honeypot: str) -> None:
+    token = result.token
     if honeypot:
-        result.reasons.append("honeypot filled")
-    age = form_age(form_token)
-    if age is None:
-        result.reasons.append("no valid form token")
-    elif age < settings.SIGN_MIN_SECONDS:
-        result.reasons.append("submitted too fast")
+        result.held.append(HONEYPOT)
+    if token.state == TokenState.FORGED:
+        result.held.append(NO_TOKEN)
+    elif token.state == TokenState.EXPIRED:
+        result.signals.append(OLD_FORM)
+    elif token.carried:
+        # Sent again from a check page: what asked for the check still
+        # stands until it is passed, and is what staff see.
+        result.signals += [signal for signal in token.carried if signal in CARRIED]
+    elif token.age is not None and token.age < settings.SIGN_MIN_SECONDS:
+        result.signals.append(FAST)
+
+
+def network_is_busy(campaign, digest: bytes | None) -> bool:
+    """The campaign's `rate_limit_per_hour` sign-ups from this network in the last hour."""
+    limit = campaign.rate_limit_per_hour
+    if not limit or digest is None:
+        return False
+    recent = Signature.objects.filter(
+        campaign=campaign,
+        network_digest=digest,
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    )
+    return recent[:limit].count() >= limit

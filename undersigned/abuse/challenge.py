@@ -1,4 +1,6 @@
-"""A self-hosted proof-of-work challenge, switched on per campaign under attack.
+"""A self-hosted proof-of-work challenge: the check a browser passes when a
+sign-up trips a signal (checks.py), and for every signer of a campaign with
+`proof_of_work` on.
 
 The server picks a secret number n below `maxnumber` and publishes
 SHA-256(salt + n) with an HMAC of it; the signer's browser tries numbers
@@ -31,8 +33,9 @@ def _sign(challenge: str) -> str:
     return salted_hmac(HMAC_SALT, challenge, algorithm="sha256").hexdigest()
 
 
-def issue() -> dict:
-    maxnumber = settings.POW_MAX_NUMBER
+def issue(maxnumber: int | None = None) -> dict:
+    """A new puzzle; `maxnumber` (its difficulty) from checks.difficulty()."""
+    maxnumber = maxnumber or settings.POW_MAX_NUMBER
     number = secrets.randbelow(maxnumber)
     salt = f"{secrets.token_hex(12)}.{int(time.time()) + LIFETIME}"
     challenge = hashlib.sha256(f"{salt}{number}".encode()).hexdigest()

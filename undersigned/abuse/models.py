@@ -87,3 +87,34 @@ class ReviewSignature(Signature):
         proxy = True
         verbose_name = "signature to review"
         verbose_name_plural = "review queue"
+
+
+class SpentFormToken(models.Model):
+    """A sign form's token, spent by the signature it brought.
+
+    The unique key settles a replay across processes: a second sign-up
+    with the same page is recognised whichever process takes it. Rows go
+    when the token could no longer be used anyway (`undersigned purge`).
+    """
+
+    key = models.BinaryField(max_length=32, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+    # Who spent it: the same person sending the form twice (a double click)
+    # gets the same answer, anyone else a check.
+    signature = models.ForeignKey(
+        "signatures.Signature", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return bytes(self.key).hex()[:12]
+
+
+class ReviewDigest(models.Model):
+    """A digest of the review queue sent to staff (digest.py): one a day at most."""
+
+    day = models.DateField(unique=True)
+    sent_at = models.DateTimeField()
+    waiting = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.waiting}"

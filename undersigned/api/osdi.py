@@ -309,14 +309,19 @@ def record_signature_helper(request: HttpRequest, key: ApiKey, slug: str) -> Htt
         )
     form = checked_form(campaign, body, key)
     details = form.details()
+    # The abuse checks, relayed (abuse/assess.py): near-certain abuse (a
+    # staff block rule) is held and sent nothing, as from the page, and the
+    # answer is the same. No check can be asked of a partner's server; the
+    # key's rate limit is the cost it pays instead, and what a person could
+    # trip (a disposable domain) is recorded for staff, not held: the signer
+    # still confirms by e-mail like anyone else.
     assessment = assess(request, campaign, email=details.email, relayed=True)
     try:
         actions.sign(
             campaign,
             details,
             consents=form.consents_given(),
-            network_digest=assessment.network_digest,
-            quarantine_reasons=assessment.reasons,
+            screening=assessment.screening(),
             vouched_by=key.actor if body.vouch else None,
         )
     except actions.CampaignNotOpen:

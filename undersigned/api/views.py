@@ -164,8 +164,9 @@ def campaign_areas(request: HttpRequest, slug: str) -> JsonResponse:
             "campaign": campaign.slug,
             "as_of": publication.as_of.isoformat(),
             "threshold": publication.threshold,
-            "note": f"Areas with fewer than {publication.threshold} confirmed signers are not "
-            "listed. Counts are published at most once an hour.",
+            "note": f"Areas with fewer than {publication.threshold} confirmed signers, or whose "
+            "signers are too few networks or days apart, are not listed. Counts are published "
+            "at most once an hour.",
             "areas": [
                 {
                     "id": tally.division.ocd_id,

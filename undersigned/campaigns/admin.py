@@ -79,6 +79,16 @@ class CampaignAdmin(admin.ModelAdmin):
                 ],
             },
         ),
+        (
+            "Abuse resistance",
+            {
+                "description": "A sign-up over the network limit, or any sign-up while the "
+                "proof of work is on, is asked for a short check that people pass (their "
+                "browser solves a puzzle, or they wait a few seconds without JavaScript); "
+                "nobody is turned away. See docs/privacy.md.",
+                "fields": ["rate_limit_per_hour", "proof_of_work"],
+            },
+        ),
     ]
 
     def changelist_view(self, request, extra_context=None):

@@ -135,12 +135,14 @@ class Campaign(models.Model):
     # Abuse resistance (see undersigned/abuse/).
     rate_limit_per_hour = models.PositiveIntegerField(
         default=100,
-        help_text="Signatures per hour from one network (IPv4 /24, IPv6 /64) before further "
-        "ones are quarantined for review. 0: no limit.",
+        help_text="Sign-ups per hour from one network (IPv4 /24, IPv6 /64) before each further "
+        "one is asked for a short check. 0: no limit.",
     )
     proof_of_work = models.BooleanField(
         default=False,
-        help_text="Under attack: signers' browsers must solve a small puzzle (needs JavaScript).",
+        help_text="Under attack: every signer passes a short check (their browser solves a "
+        "puzzle that grows harder as sign-ups surge; without JavaScript, a wait of a few "
+        "seconds).",
     )
 
     # Dates: the worker opens a campaign whose launch was approved once

@@ -43,6 +43,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
+from undersigned.abuse import checks
 from undersigned.campaigns.cache import campaign_by_slug
 from undersigned.campaigns.models import Campaign
 from undersigned.counting.counts import confirmed_count
@@ -101,9 +102,13 @@ def framed(request: HttpRequest, campaign: Campaign, response: HttpResponse) -> 
 
 
 def render_form(
-    request: HttpRequest, campaign: Campaign, form: SignForm | None = None, status: int = 200
+    request: HttpRequest,
+    campaign: Campaign,
+    form: SignForm | None = None,
+    status: int = 200,
+    check: checks.Check | None = None,
 ) -> HttpResponse:
-    context = campaign_context(request, campaign, form, None)
+    context = campaign_context(request, campaign, form, None, check)
     context.update(
         sign_action=reverse("embed_sign", args=[campaign.slug]),
         frame_token=frame_token(campaign),
@@ -139,13 +144,16 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         form.add_error(None, STALE_MESSAGE)
         return render_form(request, campaign, form, status=400)
     try:
-        result = take_signature(request, campaign, form, None)
+        taken = take_signature(request, campaign, form, None)
     except actions.CampaignNotOpen:
         return render_form(request, campaign, status=410)
-    if result is None:
+    if taken is None:
         return render_form(request, campaign, form, status=400)
-    # The same answer whether or not the address had signed, as on our page.
-    del result
+    if taken.check is not None:
+        return render_form(request, campaign, form, check=taken.check)
+    # The same answer whether or not the address had signed or the sign-up
+    # was held, as on our page.
+    del taken
     context = {"campaign": campaign, "notice": form.area_notice(), "site_url": settings.SITE_URL}
     response = render(request, "embed/check_email.html", context)
     response["Cache-Control"] = "no-store"

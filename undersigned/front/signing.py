@@ -3,19 +3,21 @@ remembered device."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from undersigned.abuse import challenge
-from undersigned.abuse.assess import assess
+from undersigned.abuse import checks, tokens
+from undersigned.abuse.assess import REUSED_FORM, assess
 from undersigned.areas.lookup import letter_recipients
 from undersigned.campaigns.cache import visible_campaign
 from undersigned.participation.queries import thanks_url
+from undersigned.privacy.identity import email_digest
 from undersigned.signatures import actions
 from undersigned.signatures.forms import SignForm
 from undersigned.signatures.links import CONFIRM_LINK_DAYS, ExpiredLink
@@ -24,11 +26,6 @@ from undersigned.signatures.models import Signature
 from undersigned.signatures.placing import waiting_notice
 
 from .views import render_campaign
-
-POW_MESSAGE = _(
-    "This campaign is protecting itself from automated signatures: your browser needs "
-    "JavaScript to finish a short check. Please wait a moment and press Sign again."
-)
 
 
 @sensitive_post_parameters()
@@ -40,36 +37,52 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     device = actions.recognise(request.COOKIES.get(settings.REMEMBER_COOKIE))
     form = SignForm(campaign, request.POST, device=device)
     try:
-        result = take_signature(request, campaign, form, device)
+        taken = take_signature(request, campaign, form, device)
     except actions.CampaignNotOpen:
         return render_campaign(request, campaign, status=410)
-    if result is None:
+    if taken is None:
         return render_campaign(request, campaign, form=form, status=400)
-    if device is not None:
-        # A remembered, confirmed supporter: the signature counts already.
+    if taken.check is not None:
+        return render_campaign(request, campaign, form=form, check=taken.check)
+    result = taken.result
+    if device is not None and result is not None:
+        # A remembered, confirmed supporter: the signature counts already
+        # (unless held, which the page does not say: "Thank you for
+        # confirming" is true either way).
         response = redirect(thanks_url(result.signature))
         if result.signature.apparent_status == Signature.Status.CONFIRMED:
             mark_just_signed(response, campaign)
         return response
-    # The same page whether or not this address had signed before: the page
-    # never tells anyone whether an address is on the list. What waits for
-    # our data is told from what was typed, never from a stored signature.
     del result
+    return answer(request, campaign, form)
+
+
+def answer(request: HttpRequest, campaign, form: SignForm) -> HttpResponse:
+    """The same page whether or not this address had signed before, and
+    whether or not the sign-up was held: the page never tells anyone whether
+    an address is on the list. What waits for our data is told from what was
+    typed, never from a stored signature."""
     context = {"campaign": campaign, "notice": form.area_notice()}
     return render(request, "signatures/check_email.html", context)
 
 
-def take_signature(
-    request: HttpRequest, campaign, form: SignForm, device
-) -> actions.SignResult | None:
+@dataclass
+class Taken:
+    """What the sign form's answers came to: `result` once recorded; `check`
+    when the signer must pass one first (nothing is stored or sent until they
+    do); neither when this very form had already signed for this address
+    (the same answer again, nothing new)."""
+
+    result: actions.SignResult | None = None
+    check: checks.Check | None = None
+
+
+def take_signature(request: HttpRequest, campaign, form: SignForm, device) -> Taken | None:
     """The sign form's answers, checked and recorded: None when the form has
-    errors (they are on the form), the action's result otherwise. Shared by
-    the campaign page and the embedded form (embed.py), so both validate,
-    assess and sign alike. CampaignNotOpen if the campaign closed meanwhile."""
+    errors (they are on the form). Shared by the campaign page and the
+    embedded form (embed.py), so both validate, assess, ask for the check
+    and sign alike. CampaignNotOpen if the campaign closed meanwhile."""
     if not form.is_valid():
-        return None
-    if campaign.proof_of_work and not challenge.verify_and_spend(request.POST.get("pow")):
-        form.add_error(None, POW_MESSAGE)
         return None
     details = form.details()
     assessment = assess(
@@ -79,15 +92,41 @@ def take_signature(
         form_token=request.POST.get("issued"),
         honeypot=request.POST.get("website", ""),
     )
-    return actions.sign(
+    check = ""
+    if not assessment.held:
+        earlier = tokens.spent(assessment.token)
+        if earlier is not None:
+            if tokens.sent_twice_by_signer(earlier, email_digest(details.email)):
+                return Taken()
+            assessment.signals.append(REUSED_FORM)
+        if assessment.signals or campaign.proof_of_work:
+            check = checks.passed(
+                campaign, assessment.token, request.POST.get("pow"), assessment.network_digest
+            )
+            if not check or earlier is not None:
+                return Taken(check=check_for(campaign, assessment))
+    # Near-certain abuse spends a genuine token too, but never waits for it.
+    if not tokens.spend(assessment.token) and not assessment.held:
+        # Sent twice at the same moment: the other request took it.
+        assessment.signals.append(REUSED_FORM)
+        return Taken(check=check_for(campaign, assessment))
+    result = actions.sign(
         campaign,
         details,
         consents=form.consents_given(),
         remember=form.cleaned_data.get("remember", False),
         device=device,
-        network_digest=assessment.network_digest,
-        quarantine_reasons=assessment.reasons,
+        screening=assessment.screening(check),
     )
+    tokens.spent_by(assessment.token, result.signature)
+    return Taken(result=result)
+
+
+def check_for(campaign, assessment) -> checks.Check:
+    """The check to ask for (abuse/checks.py), shown with the form as filled
+    in: the browser solves it, or the person waits a few seconds and presses
+    Sign again."""
+    return checks.issue(campaign, assessment.network_digest, assessment.token, assessment.signals)
 
 
 @sensitive_post_parameters()

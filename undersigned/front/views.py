@@ -15,7 +15,7 @@ from django.utils.translation import get_language, to_locale
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from undersigned.abuse import challenge
+from undersigned.abuse import checks
 from undersigned.abuse.timing import issue_form_token
 from undersigned.campaigns.cache import visible_campaign
 from undersigned.campaigns.models import Campaign, ShareImage
@@ -48,20 +48,35 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def render_campaign(
-    request: HttpRequest, campaign: Campaign, form: SignForm | None = None, status: int = 200
+    request: HttpRequest,
+    campaign: Campaign,
+    form: SignForm | None = None,
+    status: int = 200,
+    check: checks.Check | None = None,
 ) -> HttpResponse:
+    """The campaign page; with `check`, the sign form as filled in, asking
+    for the check (abuse/checks.py) before it is sent again."""
     device = recognise(request.COOKIES.get(settings.REMEMBER_COOKIE))
-    context = campaign_context(request, campaign, form, device)
+    context = campaign_context(request, campaign, form, device, check)
     return render(request, "campaigns/campaign.html", context, status=status)
 
 
-def campaign_context(request, campaign: Campaign, form: SignForm | None, device) -> dict:
+def campaign_context(
+    request, campaign: Campaign, form: SignForm | None, device, check: checks.Check | None = None
+) -> dict:
     # A recognised supporter who signed this one already sees when, not the form.
     signed = signed_from(device, campaign)
     if form is None and campaign.is_live and signed is None:
         form = SignForm(campaign, device=device)
     count = confirmed_count(campaign)
     targets = list(campaign.targets.all())
+    # Re-rendering after an error keeps the first render's token.
+    form_token = request.POST.get("issued") or issue_form_token()
+    check_asked = check is not None
+    if check is None and form is not None:
+        check = checks.page_check(campaign)
+    if check is not None:
+        form_token = check.token
     return {
         **sharing_context(campaign),
         "campaign": campaign,
@@ -75,9 +90,12 @@ def campaign_context(request, campaign: Campaign, form: SignForm | None, device)
         "addressee": campaign.text.addressee or ", ".join(str(target) for target in targets),
         "partners": list(campaign.partners.all()),
         "letter": campaign.current_letter(get_language()),
-        # Re-rendering after an error keeps the first render's time.
-        "form_token": request.POST.get("issued") or issue_form_token(),
-        "pow_puzzle": challenge.issue() if campaign.proof_of_work and form else None,
+        "form_token": form_token,
+        "pow_puzzle": check.puzzle if check else None,
+        # The check asked after a sign-up tripped a signal (not the one a
+        # campaign with proof_of_work on puts in every form).
+        "check": check if check_asked else None,
+        "check_wait": check.wait if check else None,
     }
 
 

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from undersigned.abuse import actions
-from undersigned.signatures.models import Signature
 
 from .access import reviewer_view
 from .builder import actor
@@ -30,10 +29,8 @@ DECISIONS = {
 
 
 def queue(filters: ReviewFilterForm):
-    found = Signature.objects.filter(status=Signature.Status.QUARANTINED)
-    if filters.is_valid() and filters.cleaned_data.get("campaign"):
-        found = found.filter(campaign=filters.cleaned_data["campaign"])
-    return found
+    campaign = filters.cleaned_data.get("campaign") if filters.is_valid() else None
+    return actions.review_queue(campaign=campaign)
 
 
 @reviewer_view

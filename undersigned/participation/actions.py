@@ -31,6 +31,7 @@ from undersigned.memo import Expiring
 from undersigned.signatures.models import Signature
 
 from . import published
+from .independence import floor, independence
 from .models import Publication, PublishedTally
 
 # How often public numbers may move. An hour hides who signed when among
@@ -82,7 +83,9 @@ def publish(campaign, *, only_if_stale: bool = False) -> Publication:
     """Publish the campaign's numbers as they are now.
 
     Areas below the campaign's threshold get no row at all, so that nothing
-    public, not even "one or more", tells them from an area nobody signed in.
+    public, not even "one or more", tells them from an area nobody signed in;
+    nor do small areas whose signers are not independent enough
+    (independence.py), which also decides where names may be listed.
 
     The numbers are read before the transaction that writes them, so that it
     holds its locks (on SQLite, the one write lock of the database) for
@@ -96,6 +99,10 @@ def publish(campaign, *, only_if_stale: bool = False) -> Publication:
             campaign=campaign, division__isnull=False, confirmed__gte=threshold
         ).values_list("division_id", "division__type", "confirmed", "milestones_created")
     )
+    # Below the floor, only independent signers count (independence.py).
+    small = independence(campaign, [row[0] for row in tallies if row[2] < floor(threshold)])
+    tallies = [row for row in tallies if row[0] not in small or small[row[0]].published(threshold)]
+    unnamed = {pk for pk, signers in small.items() if not signers.named(threshold)}
     points = map_points(
         [division_id for division_id, kind, *_ in tallies if kind == "place"]
         if campaign.country == "US"
@@ -118,6 +125,7 @@ def publish(campaign, *, only_if_stale: bool = False) -> Publication:
                     division_id=division_id,
                     confirmed=confirmed,
                     milestones=milestones,
+                    named=division_id not in unnamed,
                     map_x=points.get(division_id, (None, None))[0],
                     map_y=points.get(division_id, (None, None))[1],
                 )

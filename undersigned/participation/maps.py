@@ -124,11 +124,7 @@ def us_map(states, dots, threshold: int, *, title: str) -> str:
             shape["d"],
             shade_of(counts.get(code, 0), breaks),
             f"{shape['name']}: "
-            + (
-                signers(counts[code])
-                if code in counts
-                else _("fewer than %(threshold)s signers") % {"threshold": threshold}
-            ),
+            + (signers(counts[code]) if code in counts else _("number not shown yet")),
         )
         for code, shape in shapes["states"].items()
     ]
@@ -153,7 +149,7 @@ def us_map(states, dots, threshold: int, *, title: str) -> str:
         else _("%(count)s or more") % {"count": intcomma(edge)}
         for i, edge in enumerate(breaks)
     ]
-    fewer = _("fewer than %(threshold)s") % {"threshold": threshold}
+    fewer = _("not shown")
     legend = [
         Legend(shade, label, LEGEND_TOP + 24 * row)
         for row, (shade, label) in enumerate(

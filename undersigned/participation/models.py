@@ -112,6 +112,9 @@ class PublishedTally(models.Model):
     confirmed = models.PositiveIntegerField()
     # Deliveries made for the area at the time, to show the next milestone.
     milestones = models.PositiveIntegerField(default=0)
+    # Whether its page may list signers' names: not where the area crossed
+    # the threshold with a burst (independence.py).
+    named = models.BooleanField(default=True)
     # Where the area's dot goes on the US map (a city or town: the mean of its
     # ZIP codes' centres, projected); NULL when it has no dot.
     map_x = models.FloatField(null=True, blank=True)

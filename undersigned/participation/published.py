@@ -40,6 +40,7 @@ class PublishedArea:
     name: str  # the public name (areas.models.public_name)
     confirmed: int
     milestones: int
+    named: bool = True
 
     @property
     def public_name(self) -> str:
@@ -90,7 +91,9 @@ def _load(campaign_id: int, as_of: datetime.datetime, threshold: int) -> Publish
         PublishedTally.objects.filter(campaign_id=campaign_id)
         .annotate(shown_name=public_name("division__"))
         .order_by("-confirmed", "shown_name", "division_id")
-        .values_list("division_id", "division__ocd_id", "shown_name", "confirmed", "milestones")
+        .values_list(
+            "division_id", "division__ocd_id", "shown_name", "confirmed", "milestones", "named"
+        )
     )
     by_division: dict[int, PublishedArea] = {}
     within: dict[str, list[PublishedArea]] = {}

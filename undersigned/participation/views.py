@@ -112,6 +112,7 @@ def area(request: HttpRequest, slug: str, ocd: str) -> HttpResponse:
     }
     if public is not None:
         context["deliveries"], context["earlier_deliveries"] = recent_deliveries(campaign, division)
+    if public is not None and public.named:
         context["participants"], context["more_participants"] = listed_participants(
             campaign, division, publication.as_of
         )

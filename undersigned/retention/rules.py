@@ -12,6 +12,8 @@
   their hashes stay on the receipts.
 - Remembered devices: deleted when unused for REMEMBER_DAYS.
 - Sent e-mail rows (which hold no personal data): deleted after 30 days.
+- Spent form tokens and proof-of-work solutions: deleted once they could
+  no longer be used anyway (a day, twenty minutes).
 - Staff sign-in records (django-axes keeps the address of failed staff
   sign-ins for throttling): deleted after 30 days.
 """
@@ -26,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from undersigned.abuse.models import SpentChallenge, SpentFormToken
 from undersigned.campaigns.models import Campaign
 from undersigned.deliveries.models import Delivery
 from undersigned.outbox.models import Email
@@ -78,6 +81,8 @@ def _querysets(now):
             state__in=[Email.State.SENT, Email.State.FAILED],
             created_at__lt=now - timedelta(days=SENT_EMAIL_DAYS),
         ),
+        "spent form tokens deleted": SpentFormToken.objects.filter(expires_at__lt=now),
+        "spent proofs of work deleted": SpentChallenge.objects.filter(expires_at__lt=now),
         **{
             f"staff sign-in records deleted ({model._meta.model_name})": model.objects.filter(
                 attempt_time__lt=now - timedelta(days=STAFF_SIGN_IN_DAYS)

@@ -7,7 +7,7 @@ them writes signature rows by itself.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -62,6 +62,21 @@ class ConsentGiven:
     partner: Partner | None = None
 
 
+@dataclass(frozen=True)
+class Screening:
+    """What the abuse checks found about a sign-up (undersigned/abuse/assess.py).
+
+    `held`: near-certain abuse; the signature is quarantined and nothing is
+    sent. `signals`: what an honest person can trip, recorded for staff once
+    they passed `check` ("pow" or "wait")."""
+
+    network_digest: bytes | None = None
+    network_origin: int | None = None
+    held: tuple[str, ...] = ()
+    signals: tuple[str, ...] = ()
+    check: str = ""
+
+
 @dataclass
 class SignResult:
     signature: Signature
@@ -82,6 +97,7 @@ def sign(
     quarantine_reasons: tuple[str, ...] | list[str] = (),
     language: str | None = None,
     vouched_by: str | None = None,
+    screening: Screening | None = None,
 ) -> SignResult:
     """Record a signature and queue what must follow, in one transaction.
 
@@ -90,9 +106,11 @@ def sign(
     saying they already signed. Signing from a remembered device whose token
     came from a confirmed e-mail counts at once, with no e-mail round-trip.
 
-    With quarantine reasons (see undersigned/abuse/assess.py) everything looks
-    the same to the signer, but the signature is held for staff review and
-    never counts unless released.
+    With quarantine reasons (near-certain abuse, see undersigned/abuse/assess.py)
+    the answer looks the same to the sender, but the signature is held for
+    staff review, never counts unless released, and nothing is e-mailed: not
+    the confirmation, not "you already signed" (release sends the
+    confirmation). `screening` carries the rest of what the checks found.
 
     The signer signs the letter in their language (the active one unless
     given) when the campaign has it, and is written to in that language.
@@ -102,6 +120,9 @@ def sign(
     remembered device, and the audit log records who vouched for it, in the
     same transaction.
     """
+    screening = screening or Screening(network_digest=network_digest)
+    if quarantine_reasons:
+        screening = replace(screening, held=tuple(quarantine_reasons))
     if not campaign.is_live:
         raise CampaignNotOpen(campaign.slug)
     language = language or get_language()
@@ -115,19 +136,19 @@ def sign(
         # of its own.
         with transaction.atomic():
             return _record(campaign, details, digest, trusted, now, consents=consents,
-                           remember=remember, device=device, network_digest=network_digest,
-                           quarantine_reasons=quarantine_reasons, language=language,
-                           vouched_by=vouched_by)  # fmt: skip
+                           remember=remember, device=device, screening=screening,
+                           language=language, vouched_by=vouched_by)  # fmt: skip
     except IntegrityError:
         with transaction.atomic():
-            existing = _already_signed(campaign, digest)
+            existing = _already_signed(campaign, digest, mail=not screening.held)
         if existing is None:
             raise
         return existing
 
 
 def _record(campaign, details, digest, trusted, now, *, consents, remember, device,
-            network_digest, quarantine_reasons, language, vouched_by) -> SignResult:  # fmt: skip
+            screening, language, vouched_by) -> SignResult:  # fmt: skip
+    held = bool(screening.held)
     signature = Signature(
         campaign=campaign,
         letter_version=campaign.current_letter(language),
@@ -145,14 +166,17 @@ def _record(campaign, details, digest, trusted, now, *, consents, remember, devi
         listed=details.listed,
         status=Signature.Status.CONFIRMED if trusted else Signature.Status.PENDING,
         confirmed_at=now if trusted else None,
-        network_digest=network_digest,
+        network_digest=screening.network_digest,
+        network_origin=screening.network_origin,
+        signals=", ".join(screening.signals)[:100],
+        check_passed=screening.check,
         # The confirmation e-mail below is the first of its share.
-        emails_queued=0 if trusted else 1,
+        emails_queued=0 if trusted or held else 1,
     )
-    if quarantine_reasons:
+    if held:
         signature.held_status = signature.status
         signature.status = Signature.Status.QUARANTINED
-        signature.quarantine_reason = ", ".join(quarantine_reasons)[:100]
+        signature.quarantine_reason = ", ".join(screening.held)[:100]
     signature.save(force_insert=True)
     record_consents(signature, consents, now)
     SignatureDivision.objects.bulk_create(
@@ -170,10 +194,12 @@ def _record(campaign, details, digest, trusted, now, *, consents, remember, devi
             confirmed_now(signature)
         # No confirmation round-trip, but the signer still gets their private
         # link: to see, change, withdraw or erase what they just signed.
-        receipt = email_within_share(signature, Email.Kind.RECEIPT)
+        receipt = None if held else email_within_share(signature, Email.Kind.RECEIPT)
         return SignResult(
             signature, created=True, confirmed=True, emails=[receipt] if receipt else []
         )
+    if held:
+        return SignResult(signature, created=True)
     email = queue_email(signature, Email.Kind.CONFIRM)
     return SignResult(signature, created=True, emails=[email] if email else [])
 
@@ -200,13 +226,13 @@ def record_consents(signature: Signature, consents, now) -> None:
     )
 
 
-def _already_signed(campaign: Campaign, digest: bytes) -> SignResult | None:
+def _already_signed(campaign: Campaign, digest: bytes, *, mail: bool) -> SignResult | None:
     existing = Signature.objects.filter(
         campaign=campaign, email_digest=digest, erased_at__isnull=True
     ).first()
     if existing is None:
         return None  # the integrity error was something else
-    email = email_within_share(existing, Email.Kind.ALREADY_SIGNED)
+    email = email_within_share(existing, Email.Kind.ALREADY_SIGNED) if mail else None
     return SignResult(existing, created=False, emails=[email] if email else [])
 
 

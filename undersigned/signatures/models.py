@@ -70,6 +70,18 @@ class Signature(models.Model):
     held_status = models.CharField(max_length=12, blank=True)
     # Why the signature was quarantined, for staff review (no personal data).
     quarantine_reason = models.CharField(max_length=100, blank=True)
+    # Signals an honest person can trip (a fast form, a busy network, a
+    # disposable-looking domain), recorded for staff: the signer passed a
+    # check (`check_passed`) and the signature counts like any other.
+    signals = models.CharField(max_length=100, blank=True)
+    check_passed = models.CharField(
+        max_length=4, blank=True, choices=[("pow", "proof of work"), ("wait", "waited")]
+    )
+    # One byte of a keyed hash of the signer's network, salted per campaign
+    # (abuse/networks.py): kept when the network digest is purged, so that an
+    # area's public number counts signers from distinct networks
+    # (participation/, docs/privacy.md). 256 values: it names no network.
+    network_origin = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = SignatureQuerySet.as_manager()
 

@@ -9,7 +9,8 @@ Each worker is two processes:
   duties: reporting itself alive every few seconds (with the task it is
   running), taking back task rows and deliveries a dead worker left half
   done (every minute), opening and closing campaigns on their dates
-  (every 30 seconds) and the retention purge (every day);
+  (every 30 seconds), the retention purge (every day) and the review queue
+  digest to reviewers (looked at hourly, sent at most daily);
 - its child, `undersigned count`, runs the tally processor (counts,
   milestones) every second. It has a process of its own so that a delivery
   PDF, seconds of CPU, never holds it up on the GIL. The worker restarts it
@@ -53,6 +54,7 @@ from django.utils import timezone
 from django_tasks_db.compat import task_finished, task_started
 from django_tasks_db.management.commands import db_worker
 
+from undersigned.abuse.digest import send_review_digest
 from undersigned.campaigns.actions import open_and_close_due
 from undersigned.counting.actions import process_all_count_events
 from undersigned.deliveries.sending import requeue_stuck as requeue_deliveries
@@ -113,6 +115,13 @@ class Beat:
 
 def purge() -> None:
     call_command("purge", stdout=io.StringIO())
+
+
+REVIEW_DIGEST_EVERY = 3600.0
+
+
+def review_digest() -> None:
+    send_review_digest()
 
 
 def reason(error: OperationalError) -> str:
@@ -293,11 +302,14 @@ class Command(db_worker.Command):
             os.nice(nice)
         self.beat = Beat(options["worker_id"], beat_every)
         self.beat.listen()
+        # The review digest goes at most once a day; looking hourly sends it
+        # within an hour of the queue growing past a quiet day.
         duties = [
             (beat_every, self.beat),
             (requeue_every, requeue),
             (CAMPAIGN_DATES_EVERY, open_and_close),
             (purge_every, purge),
+            (REVIEW_DIGEST_EVERY, review_digest),
         ]
         if counting == "thread":
             duties.insert(0, (count_every, count))
