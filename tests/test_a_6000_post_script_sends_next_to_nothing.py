@@ -10,7 +10,11 @@ A script that adapts fetches a fresh page for every address, waits the
 the page asks and posts again (it solves no proof of work): its network
 gets the campaign's hourly limit of unchecked sign-ups, then
 WAIT_PASSES_PER_HOUR passes by waiting, and nothing more that hour.
-Real SMTP on loopback counts what leaves.
+
+What leaves is then bounded by the outbox's caps (outbox/caps.py): the
+network's confirmations go MAIL_PER_HOUR_PER_NETWORK an hour, the rest wait
+their turn and none is dropped. Real SMTP on loopback counts what leaves,
+with the real sender and the caps as configured.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ pytestmark = pytest.mark.django_db
 POSTS = 6000
 
 
-def test_one_token_posted_6000_times_sends_one_email(campaign):
+def test_one_token_posted_6000_times_sends_one_email(campaign, settings):
     bot = Client(REMOTE_ADDR="100.64.9.9")
     start = datetime.now(UTC).replace(microsecond=0)
     with SMTPServer() as smtp, override_settings(**smtp.settings()):
@@ -54,7 +58,9 @@ def test_one_token_posted_6000_times_sends_one_email(campaign):
         received = len(smtp.mailbox.received)
     queued = Email.objects.count()
     print(f"\n{POSTS} POSTs with one token: {answers}, {queued} e-mail queued, {received} sent")
+    print(f"the cap on mail to one network: {settings.MAIL_PER_HOUR_PER_NETWORK} an hour")
     assert (queued, received) == (1, 1)
+    assert received <= settings.MAIL_PER_HOUR_PER_NETWORK
     assert Signature.objects.count() == 1
 
 
@@ -88,11 +94,22 @@ def test_a_script_that_fetches_a_fresh_page_for_each_address_gets_the_hourly_lim
                 if tries == 0:
                     heapq.heappush(queue, (at + 11, n, data, token_in(answer), 1))
             run_worker()
-        received = len(smtp.mailbox.received)
+            hours = [len(smtp.mailbox.received)]
+            # Nothing is dropped: the rest go, an hour's cap at a time.
+            while Email.objects.exclude(state=Email.State.SENT).exists() and len(hours) < 10:
+                clock.shift(timedelta(hours=1))
+                run_worker()
+                hours.append(len(smtp.mailbox.received) - sum(hours))
+        recipients = [message["X-Test-Rcpt"] for message in smtp.mailbox.received]
     signed = Signature.objects.count()
     queued = Email.objects.count()
+    cap = settings.MAIL_PER_HOUR_PER_NETWORK
     print(f"\n{POSTS} POSTs, a fresh page per address: {posts}, {signed} signatures, "
-          f"{queued} e-mails queued, {received} sent")  # fmt: skip
+          f"{queued} e-mails queued; sent hour by hour under the cap of {cap} a network: "
+          f"{hours}")  # fmt: skip
     assert sum(posts.values()) == POSTS
     limit = campaign.rate_limit_per_hour + settings.WAIT_PASSES_PER_HOUR
-    assert signed == queued == received == limit
+    assert signed == queued == limit
+    assert 0 < cap < limit  # so that the cap is what this measures
+    assert hours[0] == cap and all(sent <= cap for sent in hours)
+    assert sum(hours) == limit and len(set(recipients)) == limit  # each once, none dropped

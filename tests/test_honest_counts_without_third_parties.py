@@ -57,7 +57,7 @@ def test_a_filled_honeypot_is_quarantined_silently_and_sent_nothing(client, camp
     run_worker()
     assert bot.status_code == normal.status_code == 200
     assert bot.content.replace(b"bot@", b"") == normal.content.replace(b"real@", b"")
-    assert [message.to for message in outbox] == [["Jane Doe <real@example.org>"]]
+    assert [message.to for message in outbox] == [["real@example.org"]]  # no name: unconfirmed
     held = Signature.objects.get(status=Status.QUARANTINED)
     assert held.quarantine_reason == "honeypot filled"
     assert (held.held_status, held.emails_queued) == (Status.PENDING, 0)
