@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import time
 from unittest import mock
 
@@ -188,6 +189,9 @@ def process_counts() -> int:
     return process_all_count_events()
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+
+
 def run_worker() -> None:
     """Count, run every queued background task with the real worker, then send
     every e-mail and letter that is due with the real sender, and return.
@@ -199,12 +203,21 @@ def run_worker() -> None:
     sender thread sends; `drain` is that sender's loop until nothing is due).
     """
     process_counts()
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        # No random start-up delay: it only spreads out workers started together.
-        call_command(
-            "db_worker", "--batch", "--no-reload", "--no-startup-delay", "--queue-name", "*",
-            verbosity=0,
-        )  # fmt: skip
+    # The worker takes SIGINT, SIGTERM and SIGQUIT to stop gracefully, and
+    # leaves its handlers behind when it returns: any of them reaching the
+    # test run later would raise SystemExit(0) wherever the test happens to
+    # be, instead of stopping pytest as it should. Put ours back.
+    handlers = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    try:
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            # No random start-up delay: it only spreads out workers started together.
+            call_command(
+                "db_worker", "--batch", "--no-reload", "--no-startup-delay", "--queue-name", "*",
+                verbosity=0,
+            )  # fmt: skip
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
     drain()
 
 

@@ -114,7 +114,9 @@ def assess(
     else:
         network = network_of(address)
         result = Assessment(
-            network_digest(network), network_origin(campaign.pk, network), read_form_token(form_token)
+            network_digest(network),
+            network_origin(campaign.pk, network),
+            read_form_token(form_token),
         )
         _check_form(result, honeypot)
     digest = result.network_digest
