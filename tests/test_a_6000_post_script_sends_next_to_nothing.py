@@ -15,6 +15,12 @@ What leaves is then bounded by the outbox's caps (outbox/caps.py): the
 network's confirmations go MAIL_PER_HOUR_PER_NETWORK an hour, the rest wait
 their turn and none is dropped. Real SMTP on loopback counts what leaves,
 with the real sender and the caps as configured.
+
+Figures. The issue's script, 6,000 POSTs of one page: 1 signature, 1 e-mail
+queued and sent. The adaptive script runs at a tenth of the scale (600
+POSTs, an hourly limit of 10, 3 wait passes, a mail cap of 5 a network):
+13 signatures and 13 e-mails, sent hour by hour [5, 0, 5, 0, 3]; at full
+scale (6,000 POSTs, 100, 30, 50) it was 130, sent [50, 0, 50, 0, 30].
 """
 
 from __future__ import annotations
