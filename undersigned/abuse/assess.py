@@ -63,7 +63,9 @@ def forget_cached_rules() -> None:
 @dataclass
 class Assessment:
     network_digest: bytes | None
-    network_origin: int
+    # None when relayed by a partner: its signers count as separate people
+    # in small areas (participation/independence.py), not as one network.
+    network_origin: int | None
     token: FormToken
     # Near-certain abuse: quarantine silently, send nothing.
     held: list[str] = field(default_factory=list)
@@ -110,7 +112,7 @@ def assess(
     if relayed:
         # No form, no honeypot, and the partner's server's network: only the
         # staff lists and the disposable domains speak (below).
-        result = Assessment(None, 0, FormToken(TokenState.FORGED))
+        result = Assessment(None, None, FormToken(TokenState.FORGED))
     else:
         network = network_of(address)
         result = Assessment(
