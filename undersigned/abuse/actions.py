@@ -47,8 +47,10 @@ def lock_counted(signature_ids: Iterable[Any], *, held: bool = False) -> list[tu
 def release(signatures, *, actor: str) -> int:
     """Let quarantined signatures count as what they would have been.
 
-    Those held at signing were sent nothing: released and still waiting for
-    confirmation, they get their confirmation e-mail now."""
+    Those held at signing were sent nothing: released, they get now what
+    they would have had then, the confirmation e-mail (or, signed from a
+    remembered device and counting at once, the receipt with their private
+    link)."""
     chosen = signatures.filter(status=Status.QUARANTINED).exclude(held_status="")
     ids = list(chosen.values_list("pk", flat=True))
     counted = lock_counted(ids, held=True)
@@ -60,10 +62,11 @@ def release(signatures, *, actor: str) -> int:
         confirmed = [pk for pk, campaign in counted if campaign == campaign_id]
         signature_confirmed.send(sender=Signature, signature_ids=confirmed, campaign_id=campaign_id)
     never_mailed = Signature.objects.filter(
-        pk__in=ids, status=Status.PENDING, emails_queued=0
+        pk__in=ids, status__in=[Status.PENDING, Status.CONFIRMED], emails_queued=0
     ).select_related("campaign")
     for signature in never_mailed:
-        email_within_share(signature, Email.Kind.CONFIRM)
+        pending = signature.status == Status.PENDING
+        email_within_share(signature, Email.Kind.CONFIRM if pending else Email.Kind.RECEIPT)
     record(actor, "release", signatures=released)
     return released
 
