@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from undersigned.abuse import challenge
+from undersigned.abuse import challenge, checks
 from undersigned.abuse.actions import invalidate, quarantine, release
 from undersigned.abuse.assess import forget_cached_rules
 from undersigned.abuse.models import ListRule
@@ -151,7 +151,7 @@ def test_proof_of_work_on_asks_unsolved_and_replayed_solutions_for_the_check(cli
     unsolved = sign(client, campaign, email="lazy@example.org")
     assert CHECK in unsolved.content
     assert Signature.objects.count() == 0
-    solution = challenge.solve(challenge.issue())
+    solution = challenge.solve(challenge.issue(scope=checks.scope_of(campaign)))
     assert CHECK not in sign(client, campaign, email="worker@example.org", pow=solution).content
     replay = sign(client, campaign, email="replayer@example.org", pow=solution)
     assert CHECK in replay.content

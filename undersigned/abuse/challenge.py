@@ -6,8 +6,10 @@ The server picks a secret number n below `maxnumber` and publishes
 SHA-256(salt + n) with an HMAC of it; the signer's browser tries numbers
 until the hash matches (static/undersigned/pow.js, about a second on a
 phone) and sends the number back. Checking costs one hash. The salt carries
-an expiry, and a solved challenge is written to SpentChallenge, whose unique
-key refuses the same solution twice.
+an expiry and the scope it was issued for (a campaign: a quiet campaign's
+easy puzzle does not pass on one in a surge, checks.py), and a solved
+challenge is written to SpentChallenge, whose unique key refuses the same
+solution twice. The salt cannot be changed: the challenge is its hash.
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ def _sign(challenge: str) -> str:
     return salted_hmac(HMAC_SALT, challenge, algorithm="sha256").hexdigest()
 
 
-def issue(maxnumber: int | None = None) -> dict:
-    """A new puzzle; `maxnumber` (its difficulty) from checks.difficulty()."""
+def issue(maxnumber: int | None = None, scope: str = "") -> dict:
+    """A new puzzle; `maxnumber` (its difficulty) from checks.difficulty(),
+    `scope` what it may be spent on (letters and digits)."""
     maxnumber = maxnumber or settings.POW_MAX_NUMBER
     number = secrets.randbelow(maxnumber)
-    salt = f"{secrets.token_hex(12)}.{int(time.time()) + LIFETIME}"
+    salt = f"{scope}-{secrets.token_hex(12)}.{int(time.time()) + LIFETIME}"
     challenge = hashlib.sha256(f"{salt}{number}".encode()).hexdigest()
     return {
         "algorithm": "SHA-256",
@@ -57,8 +60,9 @@ def solve(puzzle: dict) -> str:
     raise ValueError("unsolvable")
 
 
-def verify_and_spend(payload: str | None) -> bool:
-    """True once per genuine, unexpired, solved challenge; False otherwise."""
+def verify_and_spend(payload: str | None, scope: str = "") -> bool:
+    """True once per genuine, unexpired, solved challenge issued for `scope`;
+    False otherwise."""
     if not payload or len(payload) > 1000:
         return False
     try:
@@ -69,6 +73,8 @@ def verify_and_spend(payload: str | None) -> bool:
     except (ValueError, KeyError, TypeError, IndexError):
         return False
     if not constant_time_compare(_sign(challenge), signature) or expires < time.time():
+        return False
+    if salt.split("-", 1)[0] != scope:
         return False
     if hashlib.sha256(f"{salt}{number}".encode()).hexdigest() != challenge:
         return False

@@ -90,12 +90,17 @@ def seconds_until_room(campaign, network_digest: bytes | None) -> float:
     return max(0.0, (oldest + timedelta(hours=1) - timezone.now()).total_seconds())
 
 
+def scope_of(campaign) -> str:
+    """What a campaign's puzzles are issued for: they pass on it alone."""
+    return f"c{campaign.pk}"
+
+
 def passed(campaign, token: FormToken, pow_solution: str | None, network_digest) -> str:
     """Which check this submission passed: POW, WAIT, or "" for none.
 
     A proof of work is spent here (challenge.verify_and_spend); a wait is
     spent with the form token that carries it, by the signature it brings."""
-    if pow_solution and challenge.verify_and_spend(pow_solution):
+    if pow_solution and challenge.verify_and_spend(pow_solution, scope_of(campaign)):
         return POW
     if token.waited and seconds_until_room(campaign, network_digest) == 0:
         return WAIT
@@ -118,7 +123,7 @@ def issue(campaign, network_digest: bytes | None, token: FormToken, signals: lis
     with it their place."""
     base = settings.SIGN_CHECK_WAIT_SECONDS
     wait = max(base, seconds_until_room(campaign, network_digest))
-    puzzle = challenge.issue(difficulty(campaign))
+    puzzle = challenge.issue(difficulty(campaign), scope_of(campaign))
     if token.not_before is not None and token.raw and token.carried:
         left = token.not_before - time.time()
         if left > 0 and wait <= base:
@@ -134,5 +139,5 @@ def page_check(campaign) -> Check | None:
     if not campaign.proof_of_work:
         return None
     wait = settings.SIGN_CHECK_WAIT_SECONDS
-    puzzle = challenge.issue(difficulty(campaign))
+    puzzle = challenge.issue(difficulty(campaign), scope_of(campaign))
     return Check(puzzle, issue_form_token(wait=wait), math.ceil(wait))
