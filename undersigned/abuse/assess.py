@@ -72,14 +72,6 @@ class Assessment:
     # What a real person can trip: ask for a check, record for staff.
     signals: list[str] = field(default_factory=list)
 
-    @property
-    def quarantine(self) -> bool:
-        return bool(self.held)
-
-    @property
-    def reasons(self) -> list[str]:
-        return self.held + self.signals
-
     def screening(self, check: str = "") -> Screening:
         return Screening(
             network_digest=self.network_digest,

@@ -89,8 +89,3 @@ def read_form_token(token: str | None) -> FormToken:
         return FormToken(TokenState.FORGED)
     age = time.time() - issued
     return FormToken(TokenState.GOOD, token_key(token), age, not_before, token, tuple(carried))
-
-
-def form_age(token: str | None) -> float | None:
-    """Seconds since the form was rendered; None unless the token is genuine and current."""
-    return read_form_token(token).age

@@ -7,7 +7,7 @@ them writes signature rows by itself.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -94,7 +94,6 @@ def sign(
     remember: bool = False,
     device: Device | None = None,
     network_digest: bytes | None = None,
-    quarantine_reasons: tuple[str, ...] | list[str] = (),
     language: str | None = None,
     vouched_by: str | None = None,
     screening: Screening | None = None,
@@ -106,7 +105,7 @@ def sign(
     saying they already signed. Signing from a remembered device whose token
     came from a confirmed e-mail counts at once, with no e-mail round-trip.
 
-    With quarantine reasons (near-certain abuse, see undersigned/abuse/assess.py)
+    With `screening.held` (near-certain abuse, see undersigned/abuse/assess.py)
     the answer looks the same to the sender, but the signature is held for
     staff review, never counts unless released, and nothing is e-mailed: not
     the confirmation, not "you already signed" (release sends the
@@ -121,8 +120,6 @@ def sign(
     same transaction.
     """
     screening = screening or Screening(network_digest=network_digest)
-    if quarantine_reasons:
-        screening = replace(screening, held=tuple(quarantine_reasons))
     if not campaign.is_live:
         raise CampaignNotOpen(campaign.slug)
     language = language or get_language()
