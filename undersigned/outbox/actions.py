@@ -10,7 +10,7 @@ above it register that (messages.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -37,24 +37,6 @@ PRIORITY: dict[str, int] = {
     Email.Kind.UPDATE: 3,
 }
 
-# Withhold checks: (signature, kind) -> True to send nothing (see withhold_when).
-Check = Callable[[Any, str], bool]
-_withhold: list[Check] = []
-
-
-def withhold_when(check: Check) -> None:
-    """Register a check that decides an e-mail should not be sent at all.
-
-    For the apps above the outbox (abuse): called with the signature and the
-    e-mail's kind before anything is queued; if any check answers True, no
-    row is written and queue_email() returns None.
-    """
-    _withhold.append(check)
-
-
-def should_send(signature: Any, kind: str) -> bool:
-    return not any(check(signature, kind) for check in _withhold)
-
 
 def _email(signature: Any, kind: str, about: Any = None) -> Email:
     return Email(
@@ -67,16 +49,15 @@ def _email(signature: Any, kind: str, about: Any = None) -> Email:
     )
 
 
-def queue_email(signature: Any, kind: str) -> Email | None:
+def queue_email(signature: Any, kind: str) -> Email:
     """Queue one e-mail about a signature, in the caller's transaction.
 
     One row, nothing else: the sender finds it by its state and
     `next_try_at`. The cap on e-mails per signature is the caller's
     (signatures.actions); the caps per network, domain and hour are the
-    sender's (caps.py). None if a withhold check said no.
+    sender's (caps.py). Held sign-ups are never passed here
+    (signatures.actions: near-certain abuse is sent nothing).
     """
-    if not should_send(signature, kind):
-        return None
     email = _email(signature, kind)
     email.save(force_insert=True)
     return email
@@ -85,9 +66,7 @@ def queue_email(signature: Any, kind: str) -> Email | None:
 def queue_emails(signatures: Iterable[Any], kind: str, *, about: Any = None) -> list[Email]:
     """Queue one e-mail of a kind to each of these signatures, in one insert
     (`about`: the row of the app above that they are about, see Email.about)."""
-    return Email.objects.bulk_create(
-        [_email(s, kind, about) for s in signatures if should_send(s, kind)]
-    )
+    return Email.objects.bulk_create([_email(s, kind, about) for s in signatures])
 
 
 def forget_unsent(signatures: Any, kind: str) -> int:
