@@ -28,6 +28,7 @@ PUZZLE = re.compile(
     r'data-signature="([^"]*)" data-maxnumber="(\d+)"'
 )
 WAIT = re.compile(r"Please wait (\d+) seconds?, then press Sign again")
+WAIT_MINUTES = re.compile(r"press Sign again in about (\d+) minutes?")
 
 
 def token_in(page: str) -> str:
@@ -48,6 +49,9 @@ def solve_puzzle_in(page: str) -> str:
 
 
 def seconds_to_wait_in(page: str) -> int:
+    """The wait the check page names (in minutes when it is long)."""
+    if minutes := WAIT_MINUTES.search(page):
+        return int(minutes.group(1)) * 60
     return int(WAIT.search(page).group(1))
 
 

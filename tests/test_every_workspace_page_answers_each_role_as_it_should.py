@@ -65,6 +65,7 @@ EXPECTED = {
     "retry_deliveries": row(IN, IN, 403, 403, 403, 405),
     "mark_mailed": row(IN, IN, 403, 403, 403, 405),
     "place_now": row(IN, IN, 403, 403, 403, 405),
+    "protection": row(IN, IN, 403, 403, 403, 405),
     "delivery_pack": ORGANISERS_ONLY,
     "export": ORGANISERS_ONLY,
     "export_csv": ORGANISERS_ONLY,
@@ -83,6 +84,8 @@ EXPECTED_POST = {
     "retry_deliveries": row(IN, IN, 403, 403, 403, AFTER_POST),
     "mark_mailed": row(IN, IN, 403, 403, 403, AFTER_POST),
     "place_now": row(IN, IN, 403, 403, 403, AFTER_POST),
+    # Without the settings: refused, nothing changed.
+    "protection": row(IN, IN, 403, 403, 403, 400),
     "update_test": row(IN, IN, 403, 403, 403, AFTER_POST),
     # Without the number of recipients the organiser saw: refused, nothing sent.
     "update_send": row(IN, IN, 403, 403, 403, 400),

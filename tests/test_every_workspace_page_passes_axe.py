@@ -71,6 +71,7 @@ OPENED_BY = {
     "retry_deliveries": None,
     "mark_mailed": None,
     "place_now": None,
+    "protection": None,
     "delivery_pack": None,
     "export": "organiser",
     "export_csv": None,

@@ -127,3 +127,27 @@ def test_place_now_places_the_signatures_that_waited_on_record(world):
     )  # fmt: skip
     assert "1 of 1 waiting signature placed." in dashboard(organiser, campaign)
     assert Signature.objects.get(pk=waiting.pk).status == "confirmed"
+
+
+def test_protection_is_switched_on_from_the_dashboard_on_record(world, client):
+    campaign, _areas, _waiting, organiser = world
+    page = dashboard(organiser, campaign)
+    assert "Protection from automated sign-ups" in page and 'value="100"' in page
+    url = reverse("organise:protection", args=[campaign.pk])
+    for bad in ({"rate_limit_per_hour": "-1"}, {"rate_limit_per_hour": "many"}, {}):
+        response = organiser.post(url, {**bad, "proof_of_work": "on"})
+        assert response.status_code == 400
+        assert "Nothing was changed" in response.content.decode()
+    campaign.refresh_from_db()
+    assert (campaign.proof_of_work, campaign.rate_limit_per_hour) == (False, 100)
+
+    response = organiser.post(url, {"rate_limit_per_hour": "20", "proof_of_work": "on"})
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.proof_of_work, campaign.rate_limit_per_hour) == (True, 20)
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.CAMPAIGN_EDIT).latest("pk")
+    assert entry.actor == "organiser"
+    assert entry.detail == {"campaign": campaign.pk, "step": "protection",
+                            "proof_of_work": True, "rate_limit_per_hour": 20}  # fmt: skip
+    # Every signer's form carries the check at once.
+    assert "data-pow" in client.get(campaign.get_absolute_url()).content.decode()

@@ -1,6 +1,7 @@
 """The proof of work's difficulty follows the campaign's sign rate: as at
 rest up to POW_SURGE_PER_MINUTE sign-ups a minute over the last ten minutes,
-then in proportion, up to POW_MAX_FACTOR times."""
+then in proportion, up to POW_MAX_FACTOR times. Held sign-ups do not count:
+spam we refused must not make honest phones work harder."""
 
 from __future__ import annotations
 
@@ -20,10 +21,10 @@ from .conftest import make_campaign
 pytestmark = pytest.mark.django_db
 
 
-def sign_ups(campaign, count: int, *, start: int = 0) -> None:
+def sign_ups(campaign, count: int, *, start: int = 0, status=Signature.Status.PENDING) -> None:
     write_signatures(
         (
-            (Signature(campaign=campaign, letter_version=campaign.current_letter(),
+            (Signature(campaign=campaign, letter_version=campaign.current_letter(), status=status,
                        email_digest=n.to_bytes(32, "big"), email=f"s{n}@example.org"), ())
             for n in range(start, start + count)
         ),
@@ -61,3 +62,9 @@ def test_each_campaign_has_its_own_rate(campaign, surge):
     quiet = make_campaign(slug="quiet")
     assert checks.difficulty(quiet) == 1000
     assert checks.difficulty(campaign) == 4000
+
+
+def test_held_sign_ups_do_not_make_it_harder(campaign, surge):
+    sign_ups(campaign, 2000, status=Signature.Status.QUARANTINED)  # forged tokens, honeypots
+    sign_ups(campaign, 50, start=2000)  # 5 a minute that count
+    assert checks.difficulty(campaign) == 1000

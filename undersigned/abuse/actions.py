@@ -92,7 +92,8 @@ def set_protection(
 ) -> Campaign:
     """Switch a campaign's proof of work for every signer on or off, or set
     how many sign-ups an hour one network makes before each further one is
-    checked (0: no limit). For the admin, the workspace and the console."""
+    checked (0: no limit). The workspace's dashboard sets them here; the
+    admin edits the same fields through the campaign form."""
     changed: dict[str, bool | int] = {}
     if proof_of_work is not None:
         changed["proof_of_work"] = bool(proof_of_work)

@@ -44,15 +44,18 @@ _rates: Expiring[float] = Expiring(RATE_TTL, max_entries=1_000)
 
 
 def sign_rate(campaign) -> float:
-    """Sign-ups a minute over the last ten minutes (all of them, held or
-    not), read at most every ten seconds per process."""
+    """Sign-ups a minute over the last ten minutes, read at most every ten
+    seconds per process. Held ones are left out: sign-ups we refused to
+    count must not make the puzzle harder for the people we do count."""
 
     def read() -> float:
         ceiling = math.ceil(
             settings.POW_SURGE_PER_MINUTE * settings.POW_MAX_FACTOR * RATE_WINDOW.seconds / 60
         )
         since = timezone.now() - RATE_WINDOW
-        recent = Signature.objects.filter(campaign=campaign, created_at__gte=since)
+        recent = Signature.objects.filter(campaign=campaign, created_at__gte=since).exclude(
+            status=Signature.Status.QUARANTINED
+        )
         return recent[:ceiling].count() / (RATE_WINDOW.seconds / 60)
 
     return _rates.get(campaign.pk, read)
@@ -115,6 +118,12 @@ class Check:
     puzzle: dict
     token: str
     wait: int
+
+    @property
+    def minutes(self) -> int:
+        """A wait of two minutes or more, in whole minutes (rounded up), for
+        the page to say; 0 for a shorter one, said in seconds."""
+        return math.ceil(self.wait / 60) if self.wait >= 120 else 0
 
 
 def issue(campaign, network_digest: bytes | None, token: FormToken, signals: list[str]) -> Check:

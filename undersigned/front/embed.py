@@ -38,6 +38,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
@@ -129,6 +130,7 @@ def form_page(request: HttpRequest, slug: str) -> HttpResponse:
 @csrf_exempt
 @xframe_options_exempt
 @sensitive_post_parameters()
+@never_cache  # its answers carry what was typed (errors, the check) back to the signer
 @require_POST
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = embeddable(slug)
@@ -156,7 +158,6 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     del taken
     context = {"campaign": campaign, "notice": form.area_notice(), "site_url": settings.SITE_URL}
     response = render(request, "embed/check_email.html", context)
-    response["Cache-Control"] = "no-store"
     return framed(request, campaign, response)
 
 

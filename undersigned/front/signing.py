@@ -29,6 +29,7 @@ from .views import render_campaign
 
 
 @sensitive_post_parameters()
+@never_cache  # its answers carry what was typed (errors, the check) back to the signer
 @require_POST
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = visible_campaign(request, slug)

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from undersigned.abuse.actions import set_protection
 from undersigned.campaigns.models import Campaign, DeliveryRule
 from undersigned.campaigns.readiness import checklist
 from undersigned.counting.counts import confirmed_counts
@@ -48,6 +49,7 @@ from undersigned.signatures.models import Signature
 
 from .access import organiser_campaign, organiser_view
 from .builder import actor
+from .forms import ProtectionForm
 from .review import is_uuid
 
 # How many of each list the dashboard shows.
@@ -220,7 +222,12 @@ def dashboard(campaign: Campaign) -> dict:
 
 
 def dashboard_page(
-    request: HttpRequest, campaign: Campaign, *, problem: str = "", status: int = 200
+    request: HttpRequest,
+    campaign: Campaign,
+    *,
+    problem: str = "",
+    status: int = 200,
+    protection: ProtectionForm | None = None,
 ) -> HttpResponse:
     """A draft's steps and what stops its launch; a launched campaign's dashboard."""
     if campaign.status == Campaign.Status.DRAFT:
@@ -231,6 +238,12 @@ def dashboard_page(
         }
     else:
         context = {"campaign": campaign, **dashboard(campaign)}
+        context["protection"] = protection or ProtectionForm(
+            initial={
+                "rate_limit_per_hour": campaign.rate_limit_per_hour,
+                "proof_of_work": campaign.proof_of_work,
+            }
+        )
     context["problem"] = problem
     return render(request, "organise/campaign.html", context, status=status)
 
@@ -276,6 +289,22 @@ def mark_mailed(request: HttpRequest, pk: int) -> HttpResponse:
         ngettext("%(n)d letter marked as mailed.", "%(n)d letters marked as mailed.", count)
         % {"n": count},
     )
+    return redirect("organise:campaign", pk=campaign.pk)
+
+
+@organiser_view
+@require_POST
+def protection(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set how a live campaign checks sign-ups (abuse.actions.set_protection)."""
+    campaign = organiser_campaign(pk)
+    if campaign.status == Campaign.Status.DRAFT:
+        raise Http404("A draft is set in its builder")
+    form = ProtectionForm(request.POST)
+    if not form.is_valid():
+        problem = _("Nothing was changed: see the protection settings below.")
+        return dashboard_page(request, campaign, problem=problem, status=400, protection=form)
+    set_protection(campaign, actor=actor(request), **form.cleaned_data)
+    messages.success(request, _("Protection settings saved; every page uses them at once."))
     return redirect("organise:campaign", pk=campaign.pk)
 
 

@@ -457,6 +457,28 @@ class WebhookForm(forms.Form):
         return normalise_url(self.cleaned_data.get("url", ""))
 
 
+class ProtectionForm(forms.Form):
+    """A live campaign's defence against automated sign-ups (abuse/checks.py)."""
+
+    rate_limit_per_hour = forms.IntegerField(
+        label=_("Sign-ups an hour from one network before each further one is checked"),
+        help_text=_(
+            "0: no limit. A network is an IPv4 /24 or an IPv6 /64: a campus, an office, a "
+            "mobile carrier. People past the limit pass a short check; nobody is refused."
+        ),
+        min_value=0,
+        max_value=1_000_000,
+    )
+    proof_of_work = forms.BooleanField(
+        label=_("Check every signer (while under attack)"),
+        help_text=_(
+            "Each signer's browser solves a puzzle that grows harder as sign-ups surge; "
+            "without JavaScript, the signer waits a few seconds."
+        ),
+        required=False,
+    )
+
+
 class ExportForm(forms.Form):
     """Which supporters an organiser's export holds."""
 

@@ -34,6 +34,7 @@ urlpatterns = [
         name="delivery_pack",
     ),
     path("campaigns/<int:pk>/place-waiting/", dashboard.place_now, name="place_now"),
+    path("campaigns/<int:pk>/protection/", dashboard.protection, name="protection"),
     path("campaigns/<int:pk>/export/", exports.export_page, name="export"),
     path("campaigns/<int:pk>/export.csv", exports.export_csv, name="export_csv"),
     path("campaigns/<int:pk>/updates/", updates.updates, name="updates"),
