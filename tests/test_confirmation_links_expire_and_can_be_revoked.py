@@ -73,6 +73,21 @@ def test_an_expired_link_confirms_nothing_and_offers_a_fresh_one(link, outbox):
     assert signature().status == Signature.Status.CONFIRMED
 
 
+def test_an_expired_link_gets_no_more_than_the_signatures_share_of_emails(link, outbox, settings):
+    """Whoever holds an old link cannot make us mail its address again and
+    again: fresh links count toward MAX_EMAILS_PER_SIGNATURE, like every
+    other e-mail about the signature (the confirmation was the first)."""
+    with days_later(CONFIRM_LINK_DAYS + 1):
+        client = Client()
+        for _ in range(settings.MAX_EMAILS_PER_SIGNATURE + 3):
+            sent = client.post(link, {"resend": "1"})
+            assert sent.status_code == 200
+            assert "We send at most a few e-mails about one signature" in sent.content.decode()
+        run_worker()
+    assert len(outbox) == settings.MAX_EMAILS_PER_SIGNATURE - 1
+    assert signature().emails_queued == settings.MAX_EMAILS_PER_SIGNATURE
+
+
 def test_revoking_ones_links_revokes_the_confirmation_link_too(link, outbox):
     manage = urlsplit(rights.manage_url(signature())).path
     client = Client()

@@ -284,7 +284,7 @@ def send_fresh_link(signature_id, token: str) -> None:
     signature = find_for_link(signature_id, token, any_age=True)
     if signature.awaiting_confirmation:
         with transaction.atomic():
-            queue_email(signature, Email.Kind.CONFIRM)
+            email_within_share(signature, Email.Kind.CONFIRM)
 
 
 def _attach_campaign(signature: Signature) -> None:
