@@ -49,15 +49,23 @@ def network_digest(network: str | None) -> bytes | None:
     return hmac.digest(key_ring().pepper, b"network\x1f" + network.encode(), hashlib.sha256)
 
 
+# 15 bits: what a PositiveSmallIntegerField holds on every database.
+ORIGINS = 1 << 15
+
+
 def network_origin(campaign_id: int, network: str | None) -> int:
-    """One byte of a keyed hash of the network, salted with the campaign.
+    """Fifteen bits of a keyed hash of the network, salted with the campaign.
 
     Kept for good with the signature (the digest above is purged after 30
     days), so that an area's public number can count signers from distinct
-    networks. 256 values per campaign: it tells two networks apart most of
-    the time and names none. No network at all (no address) is origin 0.
+    networks. 32,768 values per campaign: twenty honest networks in a town
+    share one 0.6 % of the time (with one byte, 256 values, it was 53 %, and
+    a town of ten real signers stayed hidden one time in six), and without
+    the pepper a value names no network. No network at all (no address) is
+    origin 0.
     """
     if network is None:
         return 0
     message = b"origin\x1f%d\x1f%s" % (campaign_id, network.encode())
-    return hmac.digest(key_ring().pepper, message, hashlib.sha256)[0]
+    digest = hmac.digest(key_ring().pepper, message, hashlib.sha256)
+    return int.from_bytes(digest[:2], "big") % ORIGINS

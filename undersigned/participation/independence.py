@@ -7,9 +7,9 @@ made a village of one real signer publish "10" and list her name. So an
 area below the floor (FLOOR_TIMES the threshold) counts towards the
 threshold its *independent* signers:
 
-- signers from one network count once: each signature keeps one byte of a
-  keyed hash of its network, salted per campaign (`network_origin`, kept
-  after the network digest itself is purged);
+- signers from one network count once: each signature keeps fifteen bits
+  of a keyed hash of its network, salted per campaign (`network_origin`,
+  kept after the network digest itself is purged);
 - the busiest day counts once: all the distinct networks of the area's
   busiest UTC day count as one more.
 
