@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import logging
 import json
 import os
 import re
@@ -106,12 +107,27 @@ class Caller:
         return answer["status"], dict(answer["headers"]), data
 
 
+def backend_cpu(connection) -> float | None:
+    """CPU seconds (user + system) of the PostgreSQL backend serving this
+    process's connection, from /proc: the server runs on this machine."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    from stack import cpu_seconds  # bench/stack.py, beside this file
+
+    return cpu_seconds([pid])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--profile", default="")
     parser.add_argument("--queries", action="store_true", help="Print each endpoint's SQL.")
+    parser.add_argument("--cprofile", default="", help="cProfile NAME, sorted by own time.")
+    parser.add_argument("--only", default="", help="Comma-separated endpoints to measure.")
     args = parser.parse_args()
     var = Path(tempfile.mkdtemp(prefix="undersigned-inproc-"))
     env = environment(args.db, var)
@@ -120,6 +136,8 @@ def main() -> None:
     import django
 
     django.setup()
+    # The floor's 400s would print a warning each.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
     from urllib.parse import urlencode
 
     from django.db import connection
@@ -186,6 +204,26 @@ def main() -> None:
         "sign": sign,
         "confirm": confirm,
     }
+    if args.only:
+        endpoints = {name: endpoints[name] for name in args.only.split(",")}
+    if args.cprofile:
+        import cProfile
+        import pstats
+
+        run = endpoints[args.cprofile]
+        for _ in range(50):
+            run()
+        profile = cProfile.Profile(time.process_time)
+        profile.enable()
+        for _ in range(args.n):
+            run()
+        profile.disable()
+        stats = pstats.Stats(profile)
+        stats.dump_stats(var / "cprofile.out")
+        print(f"cProfile data: {var / 'cprofile.out'}")
+        stats.sort_stats("cumulative").print_stats(60)
+        stats.sort_stats("tottime").print_stats(40)
+        return
     if args.profile:
         from pyinstrument import Profiler
 
@@ -215,6 +253,7 @@ def main() -> None:
 
         with connection.execute_wrapper(count):
             run()
+        backend = backend_cpu(connection)
         cpu = time.process_time()
         wall = time.perf_counter()
         for _ in range(args.n):
@@ -226,6 +265,8 @@ def main() -> None:
             "wall_us": round(wall * 1e6),
             "queries": len(queries),
         }
+        if backend is not None:
+            results[name]["db_cpu_us"] = round((backend_cpu(connection) - backend) / args.n * 1e6)
         if args.queries:
             for sql in queries:
                 print(f"    {sql[:150]}")
