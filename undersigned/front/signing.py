@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,6 +18,7 @@ from undersigned.abuse import checks, tokens
 from undersigned.abuse.assess import REUSED_FORM, assess
 from undersigned.areas.lookup import letter_recipients
 from undersigned.campaigns.cache import visible_campaign
+from undersigned.memo import Expiring
 from undersigned.participation.queries import thanks_url
 from undersigned.privacy.identity import email_digest
 from undersigned.signatures import actions
@@ -63,8 +66,21 @@ def answer(request: HttpRequest, campaign, form: SignForm) -> HttpResponse:
     whether or not the sign-up was held: the page never tells anyone whether
     an address is on the list. What waits for our data is told from what was
     typed, never from a stored signature."""
-    context = {"campaign": campaign, "notice": form.area_notice()}
-    return render(request, "signatures/check_email.html", context)
+    notice = form.area_notice()
+    key = (campaign.pk, get_language(), request.path, notice)
+    page = _answers.get(key, lambda: render_answer(request, campaign, notice))
+    return HttpResponse(page)
+
+
+# The "check your e-mail" page: the same for every signer of a campaign with
+# the same notice (nothing on it is theirs), rendered once a second per
+# process rather than on every sign (docs/performance.md).
+_answers: Expiring[str] = Expiring("PAGE_FRESH_SECONDS", max_entries=1_000)
+
+
+def render_answer(request: HttpRequest, campaign, notice: str) -> str:
+    context = {"campaign": campaign, "notice": notice}
+    return render_to_string("signatures/check_email.html", context, request=request)
 
 
 @dataclass
@@ -94,20 +110,26 @@ def take_signature(request: HttpRequest, campaign, form: SignForm, device) -> Ta
         honeypot=request.POST.get("website", ""),
     )
     check = ""
-    if not assessment.held:
+    spent = False
+    if not assessment.held and not assessment.signals and not campaign.proof_of_work:
+        # Nothing asks for a check (most sign-ups): spend the token at once,
+        # and read who spent it only if someone had.
+        spent = tokens.spend(assessment.token)
+        if not spent:
+            return reused_form(campaign, assessment, details)
+    elif not assessment.held:
         earlier = tokens.spent(assessment.token)
         if earlier is not None:
             if tokens.sent_twice_by_signer(earlier, email_digest(details.email)):
                 return Taken()
             assessment.signals.append(REUSED_FORM)
-        if assessment.signals or campaign.proof_of_work:
-            check = checks.passed(
-                campaign, assessment.token, request.POST.get("pow"), assessment.network_digest
-            )
-            if not check or earlier is not None:
-                return Taken(check=check_for(campaign, assessment))
+        check = checks.passed(
+            campaign, assessment.token, request.POST.get("pow"), assessment.network_digest
+        )
+        if not check or earlier is not None:
+            return Taken(check=check_for(campaign, assessment))
     # Near-certain abuse spends a genuine token too, but never waits for it.
-    if not tokens.spend(assessment.token) and not assessment.held:
+    if not spent and not tokens.spend(assessment.token) and not assessment.held:
         # Sent twice at the same moment: the other request took it.
         assessment.signals.append(REUSED_FORM)
         return Taken(check=check_for(campaign, assessment))
@@ -121,6 +143,17 @@ def take_signature(request: HttpRequest, campaign, form: SignForm, device) -> Ta
     )
     tokens.spent_by(assessment.token, result.signature)
     return Taken(result=result)
+
+
+def reused_form(campaign, assessment, details) -> Taken:
+    """A form whose token was spent already: the same answer again for its
+    own signer sending it twice (a double click, a reload), a check for
+    anyone else."""
+    earlier = tokens.spent(assessment.token)
+    if earlier is not None and tokens.sent_twice_by_signer(earlier, email_digest(details.email)):
+        return Taken()
+    assessment.signals.append(REUSED_FORM)
+    return Taken(check=check_for(campaign, assessment))
 
 
 def check_for(campaign, assessment) -> checks.Check:
