@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "undersigned"
 # Bottom first: an app may import the apps on the lines below its own, never
 # one on its line or above. docs/architecture.md says why each stands where it does.
 LAYERS = [
-    ["ids", "memo", "migrating", "addresses"],
+    ["ids", "memo", "migrating", "addresses", "plainsql"],
     ["outgoing"],
     ["privacy"],
     ["areas"],

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from typing import Any, cast
-
-from django.db import connection
-from django.db.models import Field
-
+from undersigned.plainsql import column, execute, table, value
 from undersigned.signatures.models import Signature
 
 from .models import SpentFormToken
@@ -35,44 +31,25 @@ def spend(token: FormToken) -> bool:
         return True
     # It could not be used after MAX_AGE anyway: the purge drops it then.
     expires = datetime.fromtimestamp(datetime.now(UTC).timestamp() + MAX_AGE, tz=UTC)
-    key, expires_at = _field("key"), _field("expires_at")
+    model = SpentFormToken
     # Names from the model, values as parameters.
     sql = (
-        f"INSERT INTO {_table()} ({_column(key)}, {_column(expires_at)})"  # noqa: S608
+        f"INSERT INTO {table(model)} ({column(model, 'key')}, {column(model, 'expires_at')})"  # noqa: S608
         " VALUES (%s, %s) ON CONFLICT DO NOTHING"
     )
-    values = [key.get_db_prep_value(token.key, connection),
-              expires_at.get_db_prep_value(expires, connection)]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        return cursor.rowcount == 1
+    return execute(sql, [value(model, "key", token.key), value(model, "expires_at", expires)]) == 1
 
 
 def spent_by(token: FormToken, signature: Signature) -> None:
     """Record who spent the token: one UPDATE, without the ORM's query building."""
     if token.key is None:
         return
-    key, spender = _field("key"), _field("signature")
+    model = SpentFormToken
     sql = (
-        f"UPDATE {_table()} SET {_column(spender)} = %s"  # noqa: S608
-        f" WHERE {_column(key)} = %s"
+        f"UPDATE {table(model)} SET {column(model, 'signature')} = %s"  # noqa: S608
+        f" WHERE {column(model, 'key')} = %s"
     )
-    values = [spender.get_db_prep_value(signature.pk, connection),
-              key.get_db_prep_value(token.key, connection)]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-
-
-def _field(name: str) -> Field[Any, Any]:
-    return cast("Field[Any, Any]", SpentFormToken._meta.get_field(name))
-
-
-def _table() -> str:
-    return connection.ops.quote_name(SpentFormToken._meta.db_table)
-
-
-def _column(field: Field[Any, Any]) -> str:
-    return connection.ops.quote_name(str(field.column))
+    execute(sql, [value(model, "signature", signature.pk), value(model, "key", token.key)])
 
 
 def sent_twice_by_signer(record: SpentFormToken, email_digest: bytes) -> bool:
