@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from undersigned.areas.models import SignatureDivision
+from undersigned.plainsql import column, execute, table, value
 
 from .models import CountEvent, Tally
 from .signals import tallies_rose
@@ -70,10 +71,16 @@ def record_transitions(signatures: Iterable[tuple[Any, int]], delta: int) -> int
 
 
 def record_transition(signature: Any, delta: int) -> None:
-    """One signature (anything with `pk` and `campaign_id`)."""
-    CountEvent.objects.create(
-        campaign_id=signature.campaign_id, signature_id=signature.pk, delta=delta
+    """One signature (anything with `pk` and `campaign_id`): one INSERT,
+    without the ORM's query building (every confirmation writes one)."""
+    assert delta in (1, -1)
+    names = ("campaign", "signature", "delta", "created_at")
+    raw = (signature.campaign_id, signature.pk, delta, timezone.now())
+    sql = (
+        f"INSERT INTO {table(CountEvent)} ({', '.join(column(CountEvent, n) for n in names)})"  # noqa: S608
+        " VALUES (%s, %s, %s, %s)"
     )
+    execute(sql, [value(CountEvent, name, item) for name, item in zip(names, raw, strict=True)])
 
 
 def record_placements(changes: Iterable[tuple[Any, int, int, int]]) -> int:

@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from undersigned.plainsql import column, table, value
 from undersigned.signatures.models import Consent
 
 from .models import EventKind, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -35,8 +36,12 @@ PRIORITY = 5
 
 def listening(kind: str) -> list[WebhookEndpoint]:
     """Endpoints that are on and chose this kind (few: filtered here, as
-    JSON containment is not a lookup SQLite has)."""
-    return [e for e in WebhookEndpoint.objects.filter(enabled=True) if kind in e.events]
+    JSON containment is not a lookup SQLite has). Read afresh for every
+    event, in its transaction, so that an endpoint turned off has nothing
+    queued for it; written once, as every confirmation asks (plainsql.py)."""
+    model = WebhookEndpoint
+    sql = f"SELECT * FROM {table(model)} WHERE {column(model, 'enabled')} = %s"  # noqa: S608
+    return [e for e in model.objects.raw(sql, [value(model, "enabled", True)]) if kind in e.events]
 
 
 def queue(events: Iterable[tuple[WebhookEvent, list[WebhookEndpoint]]]) -> list[WebhookEvent]:
