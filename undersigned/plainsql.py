@@ -10,10 +10,12 @@ placeholders are formatted into SQL, values always travel as parameters.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Field, Model
+from django.db.models.sql import InsertQuery
 
 
 def field(model: type[Model], name: str) -> Field[Any, Any]:
@@ -46,3 +48,56 @@ def first_row(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
         cursor.execute(sql, params)
         row: tuple[Any, ...] | None = cursor.fetchone()
         return row
+
+
+def one_statement() -> bool:
+    """Whether insert_together() writes in one statement here (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def insert_together(*groups: Sequence[Model]) -> None:
+    """Insert these rows (built, not saved; each group of one model, in the
+    order given) as bulk_create() would, sealing included, without reading
+    anything back: rows whose primary key the database draws do not learn it.
+
+    On PostgreSQL, in one statement: every group but the last in a
+    data-modifying WITH clause. One round trip, and, outside a transaction,
+    a transaction of its own (no BEGIN or COMMIT to wait for): every row or
+    none, a unique violation raised as IntegrityError as by any insert, the
+    foreign keys (deferred) checked at its end when every row is there.
+    Elsewhere (SQLite runs in process: no round trips to save), one insert
+    per group: the caller's transaction makes them one.
+    """
+    rows = [list(group) for group in groups if group]
+    if not rows:
+        return
+    if not one_statement():
+        for group in rows:
+            type(group[0])._base_manager.bulk_create(group)
+        return
+    statements = [_insert_sql(group) for group in rows]
+    *earlier, (last, _params) = statements
+    clauses = ", ".join(f"w{number} AS ({sql})" for number, (sql, _) in enumerate(earlier))
+    sql = f"WITH {clauses} {last}" if clauses else last
+    execute(sql, [param for _sql, params in statements for param in params])
+    for group in rows:
+        for row in group:
+            row._state.adding = False
+            row._state.db = connection.alias
+
+
+def _insert_sql(group: list[Model]) -> tuple[str, list[Any]]:
+    """The INSERT that Model.save() would send for these rows (as Django
+    compiles it: each field's pre_save, sealing among them, and its
+    database value), with nothing returned."""
+    meta = group[0]._meta
+    draws_key = any(row.pk is None for row in group)
+    fields = [
+        f
+        for f in meta.local_concrete_fields
+        if not f.generated and not (draws_key and f is meta.auto_field)
+    ]
+    query = InsertQuery(type(group[0]))
+    query.insert_values(fields, group, raw=False)
+    [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+    return sql, list(params)

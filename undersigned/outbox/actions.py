@@ -58,9 +58,15 @@ def queue_email(signature: Any, kind: str) -> Email:
     sender's (caps.py). Held sign-ups are never passed here
     (signatures.actions: near-certain abuse is sent nothing).
     """
-    email = _email(signature, kind)
+    email = email_row(signature, kind)
     email.save(force_insert=True)
     return email
+
+
+def email_row(signature: Any, kind: str) -> Email:
+    """The row queue_email() would save, not saved: for a caller that writes
+    it together with the rows it belongs with (signing, in one statement)."""
+    return _email(signature, kind)
 
 
 def queue_emails(signatures: Iterable[Any], kind: str, *, about: Any = None) -> list[Email]:

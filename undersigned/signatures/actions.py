@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -20,9 +20,9 @@ from undersigned.areas.models import Division, SignatureDivision
 from undersigned.campaigns.cache import campaign_by_pk
 from undersigned.campaigns.models import Campaign, Partner
 from undersigned.counting.actions import record_transition
-from undersigned.outbox.actions import queue_email
+from undersigned.outbox.actions import email_row, queue_email
 from undersigned.outbox.models import Email
-from undersigned.plainsql import column, execute, table, value
+from undersigned.plainsql import column, execute, insert_together, one_statement, table, value
 from undersigned.privacy.audit import record
 from undersigned.privacy.identity import email_digest, new_token, token_digest
 from undersigned.privacy.models import AuditEntry
@@ -129,6 +129,13 @@ def sign(
     trusted = bool(vouched_by) or (device is not None and bytes(device.email_digest) == digest)
     now = timezone.now()
     try:
+        if not trusted and one_statement() and not connection.in_atomic_block:
+            # A new signer (most of a surge): the signature, its consents,
+            # areas and confirmation e-mail are one statement on PostgreSQL,
+            # a transaction of its own (plainsql.insert_together: one round trip).
+            return _record(campaign, details, digest, trusted, now, consents=consents,
+                           remember=remember, device=device, screening=screening,
+                           language=language, vouched_by=vouched_by)  # fmt: skip
         # The signature is the transaction's first write, so a duplicate
         # rolls back nothing else and needs no savepoint (a round trip each
         # way on PostgreSQL): the already-signed answer gets a transaction
@@ -176,31 +183,33 @@ def _record(campaign, details, digest, trusted, now, *, consents, remember, devi
         signature.held_status = signature.status
         signature.status = Signature.Status.QUARANTINED
         signature.quarantine_reason = ", ".join(screening.held)[:100]
-    signature.save(force_insert=True)
-    record_consents(signature, consents, now)
-    SignatureDivision.objects.bulk_create(
+    placements = [
         SignatureDivision(signature=signature, division=division, how=how)
         for division, how in details.divisions
-    )
+    ]
+    if not trusted:
+        # The confirmation e-mail (none for a held sign-up) is written with
+        # the signature, its consents and its areas.
+        email = None if held else email_row(signature, Email.Kind.CONFIRM)
+        emails = [email] if email else []
+        insert_together([signature], consent_rows(signature, consents, now), placements,
+                                 emails)  # fmt: skip
+        return SignResult(signature, created=True, emails=emails)
+    signature.save(force_insert=True)
+    record_consents(signature, consents, now)
+    SignatureDivision.objects.bulk_create(placements)
     if vouched_by:
         audit = {"signature": str(signature.pk), "campaign": campaign.pk}
         record(vouched_by, AuditEntry.Action.API_VOUCH, **audit)
-    if trusted:
-        if device is not None:
-            Device.objects.filter(pk=device.pk).update(last_used_at=now)
-        if signature.status == Signature.Status.CONFIRMED:
-            record_transition(signature, +1)
-            confirmed_now(signature)
-        # No confirmation round-trip, but the signer still gets their private
-        # link: to see, change, withdraw or erase what they just signed.
-        receipt = None if held else email_within_share(signature, Email.Kind.RECEIPT)
-        return SignResult(
-            signature, created=True, confirmed=True, emails=[receipt] if receipt else []
-        )
-    if held:
-        return SignResult(signature, created=True)
-    email = queue_email(signature, Email.Kind.CONFIRM)
-    return SignResult(signature, created=True, emails=[email] if email else [])
+    if device is not None:
+        Device.objects.filter(pk=device.pk).update(last_used_at=now)
+    if signature.status == Signature.Status.CONFIRMED:
+        record_transition(signature, +1)
+        confirmed_now(signature)
+    # No confirmation round-trip, but the signer still gets their private
+    # link: to see, change, withdraw or erase what they just signed.
+    receipt = None if held else email_within_share(signature, Email.Kind.RECEIPT)
+    return SignResult(signature, created=True, confirmed=True, emails=[receipt] if receipt else [])
 
 
 def confirmed_now(signature: Signature) -> None:
@@ -212,7 +221,11 @@ def confirmed_now(signature: Signature) -> None:
 
 def record_consents(signature: Signature, consents, now) -> None:
     """Keep each consent with the exact words the signer saw, and their hash."""
-    Consent.objects.bulk_create(
+    Consent.objects.bulk_create(consent_rows(signature, consents, now))
+
+
+def consent_rows(signature: Signature, consents, now) -> list[Consent]:
+    return [
         Consent(
             signature=signature,
             kind=given.kind,
@@ -222,7 +235,7 @@ def record_consents(signature: Signature, consents, now) -> None:
             given_at=now,
         )
         for given in consents
-    )
+    ]
 
 
 def _already_signed(campaign: Campaign, digest: bytes, *, mail: bool) -> SignResult | None:
