@@ -120,6 +120,50 @@ def backend_cpu(connection) -> float | None:
     return cpu_seconds([pid])
 
 
+def whole(n: int, endpoints: dict, connection) -> None:
+    """CPU per whole signature, by phase: this process (web, then the
+    worker's sender and tally processor, run here in turn) and the
+    PostgreSQL backend serving it. The sink's CPU is not counted."""
+    from undersigned.counting.actions import process_all_count_events
+    from undersigned.outbox.models import Email
+    from undersigned.outgoing import sender
+
+    for _ in range(20):  # warm: the campaign, the rendered pages, the first e-mails
+        endpoints["campaign"]()
+        endpoints["sign"]()
+    sender.drain()
+    for _ in range(20):
+        endpoints["confirm"]()
+    process_all_count_events()
+    phases = {
+        "page": lambda: [endpoints["campaign"]() for _ in range(n)],
+        "sign": lambda: [endpoints["sign"]() for _ in range(n)],
+        "email": sender.drain,
+        "confirm": lambda: [endpoints["confirm"]() for _ in range(n)],
+        "count": process_all_count_events,
+        "count_json": lambda: [endpoints["count"]() for _ in range(n)],
+    }
+    results = {}
+    for name, run in phases.items():
+        backend = backend_cpu(connection) or 0.0
+        cpu = time.process_time()
+        if os.environ.get("INPROC_PROFILE_PHASE") == name:
+            import cProfile
+
+            cProfile.runctx("run()", globals(), {"run": run}, sort="cumulative")
+        else:
+            run()
+        cpu = time.process_time() - cpu
+        db = (backend_cpu(connection) or 0.0) - backend
+        results[name] = {"web_or_worker_ms": round(cpu / n * 1e3, 3), "db_ms": round(db / n * 1e3, 3)}
+        print(f"{name:>12}: {results[name]}", flush=True)
+    unsent = Email.objects.exclude(state="sent").count()
+    total = sum(part["web_or_worker_ms"] + part["db_ms"] for part in results.values())
+    results["whole_signature_ms"] = round(total, 2)
+    results["emails_not_sent"] = unsent
+    print(json.dumps(results))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -128,9 +172,25 @@ def main() -> None:
     parser.add_argument("--queries", action="store_true", help="Print each endpoint's SQL.")
     parser.add_argument("--cprofile", default="", help="cProfile NAME, sorted by own time.")
     parser.add_argument("--only", default="", help="Comma-separated endpoints to measure.")
+    parser.add_argument(
+        "--whole", type=int, default=0, metavar="N",
+        help="The CPU of N whole signatures: page, sign, e-mail, confirm, count.",
+    )  # fmt: skip
     args = parser.parse_args()
     var = Path(tempfile.mkdtemp(prefix="undersigned-inproc-"))
     env = environment(args.db, var)
+    sink = None
+    if args.whole:
+        from stack import PYTHON, free_port, start  # bench/stack.py, beside this file
+
+        port = free_port()
+        # The loopback sink takes the confirmation e-mails; the caps on mail
+        # off (every signer's address is at one domain).
+        env.update({"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port), "MAIL_PER_HOUR": "0",
+                    "MAIL_PER_HOUR_PER_NETWORK": "0", "MAIL_PER_HOUR_PER_DOMAIN": "0"})  # fmt: skip
+        sink_script = str(ROOT / "bench" / "smtpsink.py")
+        sink = start([PYTHON, sink_script, str(port), str(var / "smtp.count")], env,
+                     var / "smtp.log")  # fmt: skip
     prepare(args.db, env, var)
     os.environ.update(env)
     import django
@@ -204,6 +264,14 @@ def main() -> None:
         "sign": sign,
         "confirm": confirm,
     }
+    if args.whole:
+        try:
+            whole(args.whole, endpoints, connection)
+        finally:
+            from stack import stop
+
+            stop(sink)
+        return
     if args.only:
         endpoints = {name: endpoints[name] for name in args.only.split(",")}
     if args.cprofile:

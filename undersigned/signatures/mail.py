@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import prefetch_related_objects
 
+from undersigned.campaigns.cache import campaign_by_pk
 from undersigned.outbox.models import Email
 
 from .links import absolute, confirm_url
@@ -25,9 +26,13 @@ def signer_context(email: Email) -> dict[str, Any]:
     name in the To header.
     """
     signature = email.signature
-    campaign = signature.campaign
-    # campaign.text reads them, several times per message.
-    prefetch_related_objects([campaign], "translations")
+    # The process's copy of the campaign, with its translations (campaign.text
+    # reads them several times per message) and its rules (the notice reads
+    # them): a surge's e-mails read none of them afresh (campaigns/cache.py).
+    campaign = campaign_by_pk(signature.campaign_id) or signature.campaign
+    if campaign is signature.campaign:
+        prefetch_related_objects([campaign], "translations")
+    signature.campaign = campaign
     confirmed = signature.confirmed_at is not None
     return {
         "first_name": signature.first_name if confirmed else "",

@@ -304,10 +304,16 @@ def unsettled_types(signature: Signature) -> dict[str, list[Division]]:
         return {}
     placed = _placements_of([signature.pk])[signature.pk]
     placement = place(signature.country or signature.campaign.country, signature.postal_code)
+    return _unsettled(signature, placement, {t for t, ids in placed.items() if ids})
+
+
+def _unsettled(
+    signature: Signature, placement, placed_types: set[str]
+) -> dict[str, list[Division]]:
     return {
         division_type: candidates
         for division_type, candidates in placement.choices(needed_types(signature.campaign)).items()
-        if not placed.get(division_type)
+        if division_type not in placed_types
     }
 
 
@@ -458,9 +464,12 @@ def waiting_notice(signature: Signature) -> str:
     if not signature.postal_code or not needed_types(signature.campaign):
         return ""
     placement = place(signature.country or signature.campaign.country, signature.postal_code)
+    # The signature's areas read once, for the notice and for what is unsettled
+    # (the confirmation e-mail says this: every signer's first e-mail asks).
     placed = list(
         Division.objects.filter(
             pk__in=SignatureDivision.objects.filter(signature=signature).values("division_id")
         )
     )
-    return notice(signature.campaign, placement, placed, unsettled_types(signature))
+    unsettled = _unsettled(signature, placement, {division.type for division in placed})
+    return notice(signature.campaign, placement, placed, unsettled)
