@@ -8,7 +8,14 @@ microseconds and queries per request for the campaign page, the count JSON,
 the sign POST and the confirm POST. With --profile NAME (campaign, count,
 sign, confirm, area) it prints pyinstrument's call tree for that endpoint.
 The numbers exclude gunicorn and the socket, so they are a floor for what a
-web worker spends per request.
+web worker spends per request. On PostgreSQL each endpoint also gets the CPU
+of the database backend serving this process (`db_cpu_us`, from /proc: the
+server must run on this machine). --cprofile NAME profiles one endpoint by
+CPU time and keeps the data. --whole N measures N whole signatures by phase
+(the campaign page, the sign, the confirmation e-mail sent by the worker's
+sender to the loopback sink in this process, the confirm, the tally
+processor, the count JSON): CPU per signature of this process and of its
+database backend, summed (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -155,7 +162,10 @@ def whole(n: int, endpoints: dict, connection) -> None:
             run()
         cpu = time.process_time() - cpu
         db = (backend_cpu(connection) or 0.0) - backend
-        results[name] = {"web_or_worker_ms": round(cpu / n * 1e3, 3), "db_ms": round(db / n * 1e3, 3)}
+        results[name] = {
+            "web_or_worker_ms": round(cpu / n * 1e3, 3),
+            "db_ms": round(db / n * 1e3, 3),
+        }
         print(f"{name:>12}: {results[name]}", flush=True)
     unsent = Email.objects.exclude(state="sent").count()
     total = sum(part["web_or_worker_ms"] + part["db_ms"] for part in results.values())
