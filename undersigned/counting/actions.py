@@ -83,6 +83,22 @@ def record_transition(signature: Any, delta: int) -> None:
     execute(sql, [value(CountEvent, name, item) for name, item in zip(names, raw, strict=True)])
 
 
+def transition_with(update_sql: str, params: list[Any], delta: int) -> int:
+    """The caller's UPDATE of signatures and a count event for each row it
+    changed, in one statement (a data-modifying WITH clause: PostgreSQL
+    only, see plainsql.one_statement): one round trip for both, in the
+    caller's transaction. The UPDATE must end `RETURNING <id>, <campaign id>`
+    (in that order). Returns how many signatures it changed."""
+    assert delta in (1, -1)
+    names = ("campaign", "signature", "delta", "created_at")
+    sql = (
+        f"WITH changed (signature_id, campaign_id) AS ({update_sql})"  # noqa: S608
+        f" INSERT INTO {table(CountEvent)} ({', '.join(column(CountEvent, n) for n in names)})"
+        " SELECT campaign_id, signature_id, %s, %s FROM changed"
+    )
+    return execute(sql, [*params, delta, value(CountEvent, "created_at", timezone.now())])
+
+
 def record_placements(changes: Iterable[tuple[Any, int, int, int]]) -> int:
     """Record that counted signatures entered (+1) or left (-1) single divisions.
 

@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from undersigned.areas.models import Division, SignatureDivision
 from undersigned.campaigns.cache import campaign_by_pk
 from undersigned.campaigns.models import Campaign, Partner
-from undersigned.counting.actions import record_transition
+from undersigned.counting.actions import record_transition, transition_with
 from undersigned.outbox.actions import email_row, queue_email
 from undersigned.outbox.models import Email
 from undersigned.plainsql import column, execute, insert_together, one_statement, table, value
@@ -325,9 +325,10 @@ def confirm(signature_id, token: str) -> ConfirmResult:
     signature = find_for_link(signature_id, token)
     now = timezone.now()
     with transaction.atomic():
-        confirmed = _pending_confirmed(signature, now)
+        confirmed, counted = _pending_confirmed(signature, now)
         if confirmed:
-            record_transition(signature, +1)
+            if not counted:
+                record_transition(signature, +1)
             signature.status = Signature.Status.CONFIRMED
             confirmed_now(signature)
         else:
@@ -349,9 +350,11 @@ def confirm(signature_id, token: str) -> ConfirmResult:
     return ConfirmResult(signature, newly_confirmed=True, device_token=token_for_cookie)
 
 
-def _pending_confirmed(signature: Signature, now) -> int:
+def _pending_confirmed(signature: Signature, now) -> tuple[int, bool]:
     """Confirm the signature if it waits for it (1), else 0: the conditional
-    UPDATE that settles a confirmation, without the ORM's query building."""
+    UPDATE that settles a confirmation, without the ORM's query building.
+    On PostgreSQL its count event is written by the same statement (True:
+    counted already); elsewhere the caller records it."""
     status, when, key = (column(Signature, name) for name in ("status", "confirmed_at", "id"))
     sql = (
         f"UPDATE {table(Signature)} SET {status} = %s, {when} = %s"  # noqa: S608
@@ -363,7 +366,10 @@ def _pending_confirmed(signature: Signature, now) -> int:
         value(Signature, "id", signature.pk),
         Signature.Status.PENDING.value,
     ]
-    return execute(sql, params)
+    if one_statement():
+        returning = f" RETURNING {key}, {column(Signature, 'campaign')}"
+        return transition_with(sql + returning, params, +1), True
+    return execute(sql, params), False
 
 
 def remember_device(signature: Signature) -> str:
