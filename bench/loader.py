@@ -172,6 +172,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         place_count = max(2, postal_codes // CODES_PER_PLACE)
         ids = self.areas(postal_codes, place_count)
+        analyse(Division, PostalCodeDivision, Official, ContactPoint)
         areas_seconds = time.monotonic() - started
         target = self.campaign(campaign, deliveries=deliveries)
         if manifest:
@@ -433,10 +434,18 @@ class Command(BaseCommand):
                 ],
                 batch_size=1000,
             )
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                for model in (Signature, SignatureDivision):
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        analyse(Signature, SignatureDivision)
+
+
+def analyse(*models) -> None:
+    """ANALYZE tables just filled (PostgreSQL), as autovacuum would have done
+    long before a real surge: until then the planner knows nothing of their
+    size, and a plan it makes then, such as each web connection's cached
+    foreign-key check into the divisions, is kept for the connection's life."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 FIRST_NAMES = [

@@ -12,6 +12,12 @@ over the same span, so its start-up is not counted. Also printed: the
 database rows each message left behind (task rows) and the PostgreSQL
 server's CPU over the span when it runs on this machine.
 
+With `--rate R` the e-mails are not queued up front: a feeder process
+queues them at R a second while the worker runs, as a sign surge does (the
+PostgreSQL figure then includes the feeder's inserts). A worker that sends
+what trickles in pays its per-pass costs for few messages at a time, which a
+queue filled up front hides.
+
 Targets (issue 17): at least 300 e-mails a second per worker, at most 2 ms of
 worker CPU per message. It uses only what every version has (queue_email and
 the worker command), so it measures the code before and after a change.
@@ -44,8 +50,9 @@ PG_DATABASE = "undersigned_bench_mailrate"
 PG_ADMIN = "host=127.0.0.1 port=5432 user=undersigned password=undersigned dbname=postgres"
 
 
-def seed(count: int) -> None:
-    """Run in a child with the benchmark's environment: the signatures and their e-mails."""
+def seed(count: int, *, queue: bool = True) -> None:
+    """Run in a child with the benchmark's environment: the signatures and,
+    with `queue`, their e-mails."""
     import django
 
     django.setup()
@@ -80,8 +87,27 @@ def seed(count: int) -> None:
                 )
                 for n in range(start_at, min(count, start_at + 1000))
             )  # fmt: skip
-            for signature in signatures:
-                queue_email(signature, "confirm")
+            if queue:
+                for signature in signatures:
+                    queue_email(signature, "confirm")
+
+
+def feed(rate: float) -> None:
+    """Run in a child: queue every seeded signature's e-mail, `rate` a second."""
+    import django
+
+    django.setup()
+    from undersigned.outbox.actions import queue_email
+    from undersigned.signatures.models import Signature
+
+    signatures = list(Signature.objects.order_by("pk"))
+    started, queued = time.monotonic(), 0
+    while queued < len(signatures):
+        due = min(len(signatures), int((time.monotonic() - started) * rate) + 1)
+        for signature in signatures[queued:due]:
+            queue_email(signature, "confirm")
+        queued = due
+        time.sleep(0.005)
 
 
 def postgres_cpu() -> float:
@@ -97,7 +123,7 @@ def postgres_cpu() -> float:
     return cpu_seconds(pids)
 
 
-def measure(db: str, emails: int, timeout: float, senders: int) -> dict:
+def measure(db: str, emails: int, timeout: float, senders: int, rate: float = 0) -> dict:
     var = BENCH / "var" / f"mailrate-{db}"  # the database and logs of the last run
     shutil.rmtree(var, ignore_errors=True)
     var.mkdir(parents=True)
@@ -118,7 +144,8 @@ def measure(db: str, emails: int, timeout: float, senders: int) -> dict:
     else:
         env["SQLITE_PATH"] = str(var / "mailrate.sqlite3")
     subprocess.run([str(BIN / "undersigned"), "migrate", "-v0"], env=env, check=True)
-    subprocess.run([PYTHON, __file__, "--seed", str(emails)], env=env, check=True, cwd=ROOT)
+    seeding = [PYTHON, __file__, "--seed", str(emails), *(["--rate", str(rate)] if rate else [])]
+    subprocess.run(seeding, env=env, check=True, cwd=ROOT)
     count_file = var / "smtp.count"
     sink = start([PYTHON, str(BENCH / "smtpsink.py"), str(smtp_port), str(count_file)], env,
                  var / "smtp.log")  # fmt: skip
@@ -127,6 +154,10 @@ def measure(db: str, emails: int, timeout: float, senders: int) -> dict:
          "--no-startup-delay", *(["--senders", str(senders)] if senders else [])],
         env, var / "worker.log",
     )  # fmt: skip
+    feeder = None
+    if rate:
+        time.sleep(3)  # the worker's start-up, before the first e-mail is queued
+        feeder = start([PYTHON, __file__, "--feed", str(rate)], env, var / "feeder.log")
 
     def received() -> int:
         try:
@@ -149,12 +180,15 @@ def measure(db: str, emails: int, timeout: float, senders: int) -> dict:
         last, seconds = received(), time.monotonic() - started
         cpu, pg = cpu_seconds([worker.pid]) - cpu0, postgres_cpu() - pg0
     finally:
+        if feeder:
+            stop(feeder)
         stop(worker)
         stop(sink)
     sent = last - first
     result = {
         "db": db,
         "senders": senders or "default",
+        "queued": f"{rate} a second while sending" if rate else "all before the worker started",
         "emails": emails,
         "received": last,
         "timed_out": last < emails,
@@ -195,13 +229,22 @@ def main() -> None:
     parser.add_argument(
         "--senders", type=int, default=0, help="the worker's sender threads (0: its default)"
     )
+    parser.add_argument(
+        "--rate", type=float, default=0,
+        help="queue the e-mails at this many a second while the worker runs (0: all first)",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--feed", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:
-        seed(args.seed)
+        seed(args.seed, queue=not args.rate)
+        return
+    if args.feed:
+        feed(args.feed)
         return
     for db in ["postgres", "sqlite"] if args.db == "both" else [args.db]:
-        print(json.dumps(measure(db, args.emails, args.timeout, args.senders)), flush=True)
+        result = measure(db, args.emails, args.timeout, args.senders, args.rate)
+        print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

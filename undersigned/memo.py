@@ -8,6 +8,12 @@ time, and at once in the process that made it (campaigns and importers call
 `forget_all`). Tests run with the same caches and clear them between tests.
 
 Values are shared by every thread of a process: treat them as read-only.
+When a value expires while several threads want it, one of them loads it
+again and the others go on with the expired one meanwhile, rather than all
+loading it at once (a surge's threads would otherwise all reload the
+campaign the same moment, each second). A value may therefore be older than
+its `fresh` by the time one load takes; a value `forget_all` dropped is
+loaded by whoever asks first, and waits for nobody else's load.
 
 This is the project's one per-process cache: every module that keeps what it
 read between requests keeps it in an Expiring (docs/architecture.md says why
@@ -19,6 +25,7 @@ map's shapes) is kept with `fresh=FOREVER`: `forget_all()` still drops it.
 from __future__ import annotations
 
 import math
+import threading
 import time
 import weakref
 from collections.abc import Callable, Hashable
@@ -43,6 +50,9 @@ class Expiring(Generic[T]):
         self.fresh = fresh
         self.max_entries = max_entries
         self._entries: dict[Hashable, tuple[float, T]] = {}
+        # Keys some thread is loading again, and the lock that guards the set.
+        self._loading: set[Hashable] = set()
+        self._guard = threading.Lock()
         _every.add(self)
 
     def get(self, key: Hashable, load: Callable[[], T]) -> T:
@@ -50,7 +60,15 @@ class Expiring(Generic[T]):
         entry = self._entries.get(key)
         if entry is not None and entry[0] > now:
             return entry[1]
-        value = load()
+        with self._guard:
+            if entry is not None and key in self._loading:
+                return entry[1]  # expired a moment ago; another thread is loading it
+            self._loading.add(key)
+        try:
+            value = load()
+        finally:
+            with self._guard:
+                self._loading.discard(key)
         seconds = getattr(settings, self.fresh) if isinstance(self.fresh, str) else self.fresh
         if seconds > 0:
             if len(self._entries) >= self.max_entries:

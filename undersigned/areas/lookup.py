@@ -239,8 +239,16 @@ def letter_recipients(signature) -> list[Recipient]:
 
 
 def signature_divisions(signature) -> list[Division]:
-    return list(
-        Division.objects.filter(
-            pk__in=SignatureDivision.objects.filter(signature=signature).values("division_id")
-        ).order_by("type", "name")
+    """The areas a signature was placed in, by type and name.
+
+    Two statements, each an index look-up whatever the statistics say. As
+    one (a join, or `division IN (subquery)`), PostgreSQL planned a scan of
+    every division for each call whenever its statistics of the placement
+    table were taken early in a surge: they then promise dozens of areas per
+    signature, and reading all 3,051 divisions into a hash looked cheaper
+    than dozens of look-ups (every confirmation e-mail of a benchmark surge
+    did so; docs/performance.md)."""
+    ids = list(
+        SignatureDivision.objects.filter(signature=signature).values_list("division_id", flat=True)
     )
+    return list(Division.objects.filter(pk__in=ids).order_by("type", "name")) if ids else []

@@ -41,7 +41,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from undersigned.areas.forms import notice
-from undersigned.areas.lookup import Placement, needed_types, place, place_many
+from undersigned.areas.lookup import (
+    Placement,
+    needed_types,
+    place,
+    place_many,
+    signature_divisions,
+)
 from undersigned.areas.models import Division, Official, SignatureDivision, TargetRule, type_label
 from undersigned.counting.actions import chunks, locked_tallies, record_placements
 from undersigned.counting.models import CountEvent
@@ -466,10 +472,6 @@ def waiting_notice(signature: Signature) -> str:
     placement = place(signature.country or signature.campaign.country, signature.postal_code)
     # The signature's areas read once, for the notice and for what is unsettled
     # (the confirmation e-mail says this: every signer's first e-mail asks).
-    placed = list(
-        Division.objects.filter(
-            pk__in=SignatureDivision.objects.filter(signature=signature).values("division_id")
-        )
-    )
+    placed = signature_divisions(signature)
     unsettled = _unsettled(signature, placement, {division.type for division in placed})
     return notice(signature.campaign, placement, placed, unsettled)
