@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from undersigned.memo import Expiring
+from undersigned.plainsql import column, table, value
 
 from .models import Division, Official, PostalCodeDivision, SignatureDivision
 from .postal import lookup_keys
@@ -239,16 +240,27 @@ def letter_recipients(signature) -> list[Recipient]:
 
 
 def signature_divisions(signature) -> list[Division]:
-    """The areas a signature was placed in, by type and name.
+    """The areas a signature was placed in, by type and name."""
+    return sorted(placed_divisions(signature.pk), key=lambda d: (d.type, d.name))
 
-    Two statements, each an index look-up whatever the statistics say. As
-    one (a join, or `division IN (subquery)`), PostgreSQL planned a scan of
-    every division for each call whenever its statistics of the placement
-    table were taken early in a surge: they then promise dozens of areas per
-    signature, and reading all 3,051 divisions into a hash looked cheaper
-    than dozens of look-ups (every confirmation e-mail of a benchmark surge
-    did so; docs/performance.md)."""
-    ids = list(
-        SignatureDivision.objects.filter(signature=signature).values_list("division_id", flat=True)
+
+def placed_divisions(signature_id) -> list[Division]:
+    """The areas a signature was placed in, in one statement that looks each
+    up by its key whatever the planner's statistics say.
+
+    As a join (or `id IN (subquery)`), PostgreSQL read every division into a
+    hash for each call whenever its statistics of the placement table had
+    been taken early in a surge and promised dozens of areas per signature:
+    3,051 rows per confirmation e-mail and per confirm in the benchmark
+    (docs/performance.md). `= ANY(ARRAY(...))` makes the signature's few
+    division ids a value first, then looks them up by primary key. SQLite
+    plans the plain `IN` that way already.
+    """
+    placed, division = table(SignatureDivision), table(Division)
+    ids = (
+        f"SELECT l.{column(SignatureDivision, 'division')} FROM {placed} l"  # noqa: S608
+        f" WHERE l.{column(SignatureDivision, 'signature')} = %s"
     )
-    return list(Division.objects.filter(pk__in=ids).order_by("type", "name")) if ids else []
+    match = f"= ANY(ARRAY({ids}))" if connection.vendor == "postgresql" else f"IN ({ids})"
+    sql = f"SELECT d.* FROM {division} d WHERE d.{column(Division, 'id')} {match}"  # noqa: S608
+    return list(Division.objects.raw(sql, [value(SignatureDivision, "signature", signature_id)]))

@@ -79,10 +79,14 @@ POSTGRESQL = [
     CREATE OR REPLACE FUNCTION listing_on_placement() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
+        -- Found by its key alone, the conditions tested on the row: with them
+        -- in the WHERE clause a plan made while the table was new could take
+        -- the partial index on (campaign, e-mail digest) instead, and read
+        -- every signature of the campaign for each placement.
         NEW.listed_campaign_id := (
-            SELECT s.campaign_id FROM signatures_signature s
-            WHERE s.id = NEW.signature_id
-            AND s.listed AND s.status = 'confirmed' AND s.erased_at IS NULL
+            SELECT CASE WHEN s.listed AND s.status = 'confirmed' AND s.erased_at IS NULL
+                   THEN s.campaign_id END
+            FROM signatures_signature s WHERE s.id = NEW.signature_id
         );
         RETURN NEW;
     END

@@ -14,12 +14,11 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from undersigned.areas.lookup import needed_types, officials_for
+from undersigned.areas.lookup import needed_types, officials_for, placed_divisions
 from undersigned.areas.models import Division, SignatureDivision, public_name
 from undersigned.campaigns.models import DeliveryRule
 from undersigned.deliveries.models import area_label
 from undersigned.memo import Expiring
-from undersigned.plainsql import column, table, value
 from undersigned.signatures.models import Signature
 
 from .models import LocalGroup
@@ -75,16 +74,8 @@ def preferred(divisions: list[Division], types: list[str]) -> list[Division]:
 
 def signer_area(signature) -> Division | None:
     """The area a signer's "find others near you" link goes to."""
-    # One plain join, written once: this runs on every confirmation (plainsql.py).
-    placed, division = table(SignatureDivision), table(Division)
-    sql = (
-        f"SELECT d.* FROM {division} d JOIN {placed} l"  # noqa: S608
-        f" ON l.{column(SignatureDivision, 'division')} = d.{column(Division, 'id')}"
-        f" WHERE l.{column(SignatureDivision, 'signature')} = %s"
-    )
-    param = value(SignatureDivision, "signature", signature.pk)
-    divisions = list(Division.objects.raw(sql, [param]))
-    ranked = preferred(divisions, area_types(signature.campaign))
+    # One plain statement, written once: this runs on every confirmation.
+    ranked = preferred(placed_divisions(signature.pk), area_types(signature.campaign))
     return ranked[0] if ranked else None
 
 
