@@ -169,6 +169,22 @@ def postgres_cpu() -> float:
     )
 
 
+def wait_for_200(port: int, var: Path, *, times: int = 1) -> None:
+    """Until GET / on this port has answered 200 `times` times in a row."""
+    deadline, in_a_row = time.monotonic() + 60, 0
+    while in_a_row < times:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"port {port} did not answer 200 within 60 s; see {var}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/")
+            in_a_row = in_a_row + 1 if conn.getresponse().status == 200 else 0
+        except OSError:
+            in_a_row = 0
+        if in_a_row < times:
+            time.sleep(0.2)
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) jiffies of all CPUs."""
     fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -353,17 +369,7 @@ class Stack:
         return command
 
     def wait_for_web(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the web server did not answer within 60 s; see " + str(self.var))
+        wait_for_200(self.port, self.var)
         # Every worker imports the app on its first request: warm them all.
         self.warm()
 

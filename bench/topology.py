@@ -36,6 +36,7 @@ from stack import (
     postgres_cpu,
     start,
     status_kb,
+    wait_for_200,
 )
 
 HAPROXY = """\
@@ -119,6 +120,11 @@ class MultiStack(Stack):
         for number, port in enumerate(self.instance_ports, 1):
             command = granian_command(port, args.instance_workers, args.threads)
             self.webs.append(start(command, self.web_environment(), self.var / f"web{number}.log"))
+        # HAProxy only once every instance answers: a health check that finds an
+        # instance still starting marks it down, and it stays down for two more
+        # checks (4 s), long enough for a whole phase to be answered 503.
+        for port in self.instance_ports:
+            wait_for_200(port, self.var)
         servers = "\n".join(
             f"    server web{number} 127.0.0.1:{port} check inter 2s"
             for number, port in enumerate(self.instance_ports, 1)
@@ -136,6 +142,8 @@ class MultiStack(Stack):
             )
         self.web = self.webs[0]
         self.worker = self.workers[0]
+        # Through HAProxy, for longer than its checks take to bring a server up.
+        wait_for_200(self.port, self.var, times=25)
         self.wait_for_web()
 
     def warm(self, paths=("/", "/c/bench-surge/", "/api/campaigns/bench-surge/count.json")):
