@@ -123,8 +123,8 @@ class Ledger:
         counts PostgreSQL as a whole (other users of the cluster included: an
         upper bound on a shared machine); `total_bench_db` only the backends
         connected to the benchmark's database (a lower bound)."""
-        signatures = signatures or 1  # none stored: the checks have failed the run already
-        ms = {part: round(1000 * sec / signatures, 2) for part, sec in self.seconds.items()}
+        per = signatures or 1  # none stored: the run has failed its checks already
+        ms = {part: round(1000 * sec / per, 2) for part, sec in self.seconds.items()}
         own = sum(v for part, v in ms.items() if part not in ("postgres", "postgres_bench_db"))
         return {
             "signatures": signatures,

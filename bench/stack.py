@@ -175,12 +175,14 @@ def wait_for_200(port: int, var: Path, *, times: int = 1) -> None:
     while in_a_row < times:
         if time.monotonic() > deadline:
             raise RuntimeError(f"port {port} did not answer 200 within 60 s; see {var}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/")
             in_a_row = in_a_row + 1 if conn.getresponse().status == 200 else 0
         except OSError:
             in_a_row = 0
+        finally:
+            conn.close()
         if in_a_row < times:
             time.sleep(0.2)
 

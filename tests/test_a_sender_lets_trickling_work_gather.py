@@ -28,7 +28,7 @@ class ScriptedStop:
         return self.done >= len(self.passes)
 
     def wait(self, seconds: float) -> bool:
-        self.waits.append((self.passes[self.done - 1], seconds))
+        self.waits.append((abs(self.passes[self.done - 1]), seconds))
         return self.is_set()
 
 
@@ -40,7 +40,10 @@ def scripted(monkeypatch):
         def send_due(sessions, stop=None):
             handled = stop_event.passes[stop_event.done]
             stop_event.done += 1
-            return handled
+            # A negative number stands for a pass that filled a kind's batch
+            # (letters go five at a time): as many rows, and more may be due.
+            sessions.filled = handled < 0
+            return abs(handled)
 
         stop_event = stop
         monkeypatch.setattr(sender.work, "send_due", send_due)
@@ -55,3 +58,10 @@ def test_a_pass_with_a_few_rows_waits_like_an_idle_one_and_a_full_one_goes_on(sc
     sender.run(stop, idle=0.2)  # type: ignore[arg-type]
     # After 3, 0, FEW - 1 and 1 rows: the idle wait. After 50 and FEW: none.
     assert stop.waits == [(3, 0.2), (0, 0.2), (sender.FEW - 1, 0.2), (1, 0.2)]
+
+
+def test_a_pass_that_filled_a_small_batch_goes_on_at_once(scripted, db):
+    # Five letters (a whole batch of them), then one e-mail.
+    stop = scripted([-5, 1])
+    sender.run(stop, idle=0.2)  # type: ignore[arg-type]
+    assert stop.waits == [(1, 0.2)]

@@ -6,15 +6,18 @@ surge's threads do not all reload the campaign at the same moment
 from __future__ import annotations
 
 import threading
+import time
 
-from undersigned.memo import Expiring
+from undersigned.memo import Expiring, forget_all
+
+
+def expired_a_moment_ago(cache: Expiring[str], value: str) -> None:
+    cache._entries["campaign"] = (time.monotonic() - 0.001, value)
 
 
 def test_one_thread_reloads_an_expired_value_while_the_others_use_the_old_one():
-    cache: Expiring[str] = Expiring(0.000_001)
-    # Keep nothing (fresh is a microsecond): load the first value by hand,
-    # so that it is there and expired.
-    cache._entries["campaign"] = (0.0, "old")
+    cache: Expiring[str] = Expiring(60)
+    expired_a_moment_ago(cache, "old")
     loading, release = threading.Event(), threading.Event()
     loads: list[str] = []
 
@@ -57,8 +60,8 @@ def test_a_value_nobody_has_yet_is_loaded_by_whoever_asks():
 
 
 def test_a_failed_load_leaves_the_next_caller_free_to_load():
-    cache: Expiring[str] = Expiring(0.000_001)
-    cache._entries["campaign"] = (0.0, "old")
+    cache: Expiring[str] = Expiring(60)
+    expired_a_moment_ago(cache, "old")
 
     def broken() -> str:
         raise RuntimeError("database went away")
@@ -70,3 +73,43 @@ def test_a_failed_load_leaves_the_next_caller_free_to_load():
     else:
         raise AssertionError("the load's error should reach its caller")
     assert cache.get("campaign", lambda: "new") == "new"
+
+
+def slow_loader():
+    loading, release = threading.Event(), threading.Event()
+
+    def load() -> str:
+        loading.set()
+        assert release.wait(10)
+        return "loaded before the edit"
+
+    return load, loading, release
+
+
+def test_a_value_that_expired_long_ago_is_not_handed_out_while_another_thread_loads():
+    cache: Expiring[str] = Expiring(60)
+    # Expired two minutes ago: older than `fresh` again.
+    cache._entries["campaign"] = (time.monotonic() - 120, "ancient")
+    load, loading, release = slow_loader()
+    first = threading.Thread(target=lambda: cache.get("campaign", load))
+    first.start()
+    assert loading.wait(10)
+    assert cache.get("campaign", lambda: "own") == "own"
+    release.set()
+    first.join(10)
+
+
+def test_forget_all_during_a_load_leaves_nothing_from_before_it():
+    cache: Expiring[str] = Expiring(60)
+    expired_a_moment_ago(cache, "before the edit")
+    load, loading, release = slow_loader()
+    first = threading.Thread(target=lambda: cache.get("campaign", load))
+    first.start()
+    assert loading.wait(10)
+    forget_all()  # an edit in this process, while the first thread loads
+    # Another thread is not handed the value from before the edit...
+    assert cache.get("campaign", lambda: "after the edit") == "after the edit"
+    release.set()
+    first.join(10)
+    # ...and the load that began before the edit did not replace the new one.
+    assert cache.get("campaign", lambda: "loaded again") == "after the edit"

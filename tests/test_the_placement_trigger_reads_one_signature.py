@@ -19,6 +19,7 @@ import pytest
 from django.db import connection
 
 from undersigned.areas.models import SignatureDivision
+from undersigned.participation.apps import keep_listing_triggers
 
 from .area_pages import bulk_signers
 from .conftest import needs_postgres
@@ -26,14 +27,43 @@ from .conftest import needs_postgres
 pytestmark = [pytest.mark.django_db, *needs_postgres("the trigger is plpgsql")]
 
 
-def test_the_trigger_finds_the_signature_by_its_key_alone():
+# The function as an earlier version installed it.
+EARLIER = """
+    CREATE OR REPLACE FUNCTION listing_on_placement() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.listed_campaign_id := (
+            SELECT s.campaign_id FROM signatures_signature s
+            WHERE s.id = NEW.signature_id
+            AND s.listed AND s.status = 'confirmed' AND s.erased_at IS NULL
+        );
+        RETURN NEW;
+    END
+    $$
+"""
+
+
+def lookup_condition() -> list[str]:
+    """The WHERE clause of the installed trigger's look-up, word by word."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'listing_on_placement'")
         [(source,)] = cursor.fetchall()
     source = re.sub(r"--[^\n]*", "", source)  # its comments
     where = re.search(r"\bWHERE\b(.*?)\)\s*;", source, re.S | re.I)
     assert where is not None, source
-    assert where.group(1).split() == ["s.id", "=", "NEW.signature_id"]
+    return where.group(1).split()
+
+
+def test_the_trigger_finds_the_signature_by_its_key_alone():
+    assert lookup_condition() == ["s.id", "=", "NEW.signature_id"]
+
+
+def test_a_database_made_by_an_earlier_version_gets_the_new_trigger_at_its_next_migrate():
+    with connection.cursor() as cursor:
+        cursor.execute(EARLIER)
+    assert lookup_condition() != ["s.id", "=", "NEW.signature_id"]
+    keep_listing_triggers(using=connection.alias)  # what every migrate runs at its end
+    assert lookup_condition() == ["s.id", "=", "NEW.signature_id"]
 
 
 def test_a_placement_of_a_listed_signer_is_marked_and_reads_one_signature(letter, areas):
@@ -47,7 +77,7 @@ def test_a_placement_of_a_listed_signer_is_marked_and_reads_one_signature(letter
         )
         [(before,)] = cursor.fetchall()
         SignatureDivision.objects.filter(signature=listed, division=areas["ma"]).delete()
-        SignatureDivision.objects.create(signature=listed, division=areas["ma"], how="postal")
+        SignatureDivision.objects.create(signature=listed, division=areas["ma"], how="lookup")
         cursor.execute(
             "SELECT idx_tup_fetch + seq_tup_read FROM pg_stat_xact_user_tables"
             " WHERE relname = 'signatures_signature'"

@@ -12,8 +12,11 @@ When a value expires while several threads want it, one of them loads it
 again and the others go on with the expired one meanwhile, rather than all
 loading it at once (a surge's threads would otherwise all reload the
 campaign the same moment, each second). A value may therefore be older than
-its `fresh` by the time one load takes; a value `forget_all` dropped is
-loaded by whoever asks first, and waits for nobody else's load.
+its `fresh` by the time one load takes (never by more than `fresh` again:
+a value that expired long ago is loaded by whoever asks). A value
+`forget_all` dropped is loaded by whoever asks first, and waits for nobody
+else's load; a load that began before `forget_all` is returned to its
+caller but not kept.
 
 This is the project's one per-process cache: every module that keeps what it
 read between requests keeps it in an Expiring (docs/architecture.md says why
@@ -53,6 +56,8 @@ class Expiring(Generic[T]):
         # Keys some thread is loading again, and the lock that guards the set.
         self._loading: set[Hashable] = set()
         self._guard = threading.Lock()
+        # Counts forget_all()s: a load that began before one is not kept.
+        self._generation = 0
         _every.add(self)
 
     def get(self, key: Hashable, load: Callable[[], T]) -> T:
@@ -60,25 +65,37 @@ class Expiring(Generic[T]):
         entry = self._entries.get(key)
         if entry is not None and entry[0] > now:
             return entry[1]
+        seconds = getattr(settings, self.fresh) if isinstance(self.fresh, str) else self.fresh
         with self._guard:
-            if entry is not None and key in self._loading:
-                return entry[1]  # expired a moment ago; another thread is loading it
+            if (
+                entry is not None
+                and key in self._loading
+                and self._entries.get(key) is entry  # not dropped by forget_all meanwhile
+                and now - entry[0] <= seconds  # expired a moment ago, not long ago
+            ):
+                return entry[1]  # another thread is loading it
             self._loading.add(key)
+            generation = self._generation
         try:
             value = load()
-        finally:
+        except BaseException:
             with self._guard:
                 self._loading.discard(key)
-        seconds = getattr(settings, self.fresh) if isinstance(self.fresh, str) else self.fresh
-        if seconds > 0:
-            if len(self._entries) >= self.max_entries:
-                # Bounded memory without bookkeeping: start over (rare, cheap).
-                self._entries = {}
-            self._entries[key] = (now + seconds, value)
+            raise
+        with self._guard:
+            # A value loaded before forget_all() is not kept after it.
+            if seconds > 0 and generation == self._generation:
+                if len(self._entries) >= self.max_entries:
+                    # Bounded memory without bookkeeping: start over (rare, cheap).
+                    self._entries = {}
+                self._entries[key] = (now + seconds, value)
+            self._loading.discard(key)
         return value
 
     def clear(self) -> None:
-        self._entries = {}
+        with self._guard:
+            self._entries = {}
+            self._generation += 1
 
 
 def forget_all() -> None:

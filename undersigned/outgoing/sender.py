@@ -3,12 +3,12 @@
 `run()` loops until told to stop: a pass claims a batch of each kind that is
 due and sends it (work.py); when nothing was due it waits a moment (`idle`)
 and looks again, with a read only, so an idle sender costs no write lock.
-A pass that found only a few rows (fewer than `FEW`) waits the same moment
-before the next: a pass has fixed costs (a look at each kind, the claim's
-transaction), and work that trickles in, as a sign surge's confirmation
-e-mails do, would otherwise pay them for one or two messages each
-(`bench/mailrate.py --rate`). No message waits longer for it than it would
-have waited for an idle sender to look.
+A pass that found only a few rows (fewer than `FEW`, and no kind's whole
+batch) waits the same moment before the next: a pass has fixed costs (a
+look at each kind, the claim's transaction), and work that trickles in, as
+a sign surge's confirmation e-mails do, would otherwise pay them for one or
+two messages each (`bench/mailrate.py --rate`). No message waits longer for
+it than it would have waited for an idle sender to look.
 Every `housekeeping` seconds it takes back rows whose worker died and probes
 a transport that has work given up for an outage. Sessions (the SMTP
 connection) stay open while work flows and close after `keep_open` idle
@@ -74,7 +74,7 @@ def run(stop: threading.Event, *, idle: float = 0.2, keep_open: float = KEEP_OPE
                 continue
             if not sent:
                 sessions.close_idle(keep_open)
-            if sent < FEW:
+            if sent < FEW and not sessions.filled:
                 stop.wait(idle)
     finally:
         sessions.close()

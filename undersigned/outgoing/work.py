@@ -391,6 +391,9 @@ class Sessions:
         self.used: dict[str, float] = {}
         # Transports that got something out since the last recovery check.
         self.worked: dict[str, Transport] = {}
+        # Whether the last pass (send_due) took a whole batch of some kind:
+        # more may be due, so the sender should not wait.
+        self.filled = False
 
     def get(self, transport: Transport) -> Session:
         session = self.open.get(transport.name)
@@ -464,10 +467,11 @@ def send_due(sessions: Sessions, *, stop: threading.Event | None = None,
              only: Iterable[Kind] | None = None) -> int:  # fmt: skip
     """One pass: claim a batch of each kind and send it. Returns how many rows
     were claimed or deferred (0: nothing was due)."""
-    handled = 0
+    handled, sessions.filled = 0, False
     for kind in only or kinds():
         rows, deferred = claim(kind)
         handled += len(rows) + deferred
+        sessions.filled |= len(rows) + deferred >= kind.batch
         if rows:
             process(kind, rows, sessions, stop)
     return handled

@@ -170,10 +170,20 @@ def installed(connection: BaseDatabaseWrapper) -> set[str]:
 def install(connection: BaseDatabaseWrapper) -> bool:
     """Create the triggers if any is missing, and then bring every placement's
     flag up to date (changes made while a trigger was missing were not seen).
-    Returns whether anything had to be done."""
+    Returns whether a trigger had to be created.
+
+    On PostgreSQL the trigger functions are replaced every time, whatever is
+    installed: a database made by an earlier version keeps its old function
+    bodies otherwise (`CREATE OR REPLACE` also drops the plans each connection
+    had cached for them)."""
     if connection.vendor not in DROP:
         raise NotImplementedError(f"No listing triggers for {connection.vendor}")
     if set(TRIGGERS) <= installed(connection):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for sql in POSTGRESQL:
+                    if "CREATE OR REPLACE FUNCTION" in sql:
+                        cursor.execute(sql)
         return False
     statements = POSTGRESQL if connection.vendor == "postgresql" else SQLITE
     with connection.cursor() as cursor:
