@@ -79,15 +79,15 @@ POSTGRESQL = [
     CREATE OR REPLACE FUNCTION listing_on_placement() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        -- Found by its key alone, the conditions tested on the row: with them
-        -- in the WHERE clause a plan made while the table was new could take
-        -- the partial index on (campaign, e-mail digest) instead, and read
-        -- every signature of the campaign for each placement.
-        NEW.listed_campaign_id := (
-            SELECT CASE WHEN s.listed AND s.status = 'confirmed' AND s.erased_at IS NULL
-                   THEN s.campaign_id END
-            FROM signatures_signature s WHERE s.id = NEW.signature_id
-        );
+        -- The signature found by its key alone, the conditions tested on the
+        -- row, and planned afresh for each placement (EXECUTE): a plan a
+        -- connection cached while the table was small (a scan of the whole
+        -- table, or of the partial index on campaign and e-mail digest when
+        -- the conditions were in the WHERE clause) read every signature of
+        -- the campaign for each placement as a surge grew the table.
+        EXECUTE 'SELECT CASE WHEN s.listed AND s.status = $2 AND s.erased_at IS NULL'
+            ' THEN s.campaign_id END FROM signatures_signature s WHERE s.id = $1'
+        INTO NEW.listed_campaign_id USING NEW.signature_id, 'confirmed';
         RETURN NEW;
     END
     $$
