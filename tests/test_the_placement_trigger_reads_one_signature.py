@@ -67,6 +67,14 @@ def test_the_trigger_finds_the_signature_by_its_key_alone_planned_afresh():
     assert lookup() == BY_KEY_AFRESH
 
 
+def test_the_signature_trigger_plans_its_update_of_the_placements_afresh_too():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'listing_on_signature'")
+        [(source,)] = cursor.fetchall()
+    source = re.sub(r"--[^\n]*", "", source)
+    assert re.search(r"\bEXECUTE\s+'UPDATE areas_signaturedivision\b", source), source
+
+
 def test_a_database_made_by_an_earlier_version_gets_the_new_trigger_at_its_next_migrate():
     with connection.cursor() as cursor:
         cursor.execute(EARLIER)

@@ -21,7 +21,8 @@ class ParticipationConfig(AppConfig):
 
 def keep_listing_triggers(using: str, **kwargs) -> None:
     """After every migrate: a migration that rebuilt the signature or
-    placement table on SQLite dropped its triggers (see listing.py)."""
+    placement table on SQLite dropped its triggers, and a PostgreSQL database
+    made by an earlier version has older trigger functions (see listing.py)."""
     connection = connections[using]
     if listing.column_exists(connection):
         listing.install(connection)

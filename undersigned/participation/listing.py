@@ -74,7 +74,9 @@ SQLITE = [
     """,
 ]
 
-POSTGRESQL = [
+# The trigger functions: every look-up in them is planned afresh each time
+# (EXECUTE), and install() replaces them at every migrate.
+POSTGRESQL_FUNCTIONS = [
     """
     CREATE OR REPLACE FUNCTION listing_on_placement() RETURNS trigger
     LANGUAGE plpgsql AS $$
@@ -93,23 +95,29 @@ POSTGRESQL = [
     $$
     """,
     """
-    CREATE OR REPLACE TRIGGER listing_on_placement
-    BEFORE INSERT ON areas_signaturedivision
-    FOR EACH ROW EXECUTE FUNCTION listing_on_placement()
-    """,
-    """
     CREATE OR REPLACE FUNCTION listing_on_signature() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        UPDATE areas_signaturedivision
-        SET listed_campaign_id = CASE
+        -- Planned afresh each time, as above: a plan cached while the
+        -- placement table was small could scan it whole for each signer.
+        EXECUTE 'UPDATE areas_signaturedivision SET listed_campaign_id = $2'
+            ' WHERE signature_id = $1'
+        USING NEW.id, CASE
             WHEN NEW.listed AND NEW.status = 'confirmed' AND NEW.erased_at IS NULL
             THEN NEW.campaign_id
-        END
-        WHERE signature_id = NEW.id;
+        END;
         RETURN NULL;
     END
     $$
+    """,
+]
+
+POSTGRESQL = [
+    *POSTGRESQL_FUNCTIONS,
+    """
+    CREATE OR REPLACE TRIGGER listing_on_placement
+    BEFORE INSERT ON areas_signaturedivision
+    FOR EACH ROW EXECUTE FUNCTION listing_on_placement()
     """,
     """
     CREATE OR REPLACE TRIGGER listing_on_signature
@@ -181,9 +189,8 @@ def install(connection: BaseDatabaseWrapper) -> bool:
     if set(TRIGGERS) <= installed(connection):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                for sql in POSTGRESQL:
-                    if "CREATE OR REPLACE FUNCTION" in sql:
-                        cursor.execute(sql)
+                for sql in POSTGRESQL_FUNCTIONS:
+                    cursor.execute(sql)
         return False
     statements = POSTGRESQL if connection.vendor == "postgresql" else SQLITE
     with connection.cursor() as cursor:
